@@ -1,0 +1,31 @@
+import type { Table } from "apache-arrow";
+
+/**
+ * What a platform must provide for the engine: the few DuckDB calls that differ between the
+ * browser (an AsyncDuckDB in a worker, files as `File` handles) and Node (the blocking
+ * bindings, files as paths). Everything else lives once, in `DuckEngine`.
+ */
+export interface Backend<S> {
+  /** Run one SQL statement. Errors are DuckDB's own; the engine wraps them. */
+  query(sql: string): Promise<Table>;
+  /** The user-facing name of a source (the file name, not a path). */
+  nameOf(source: S): string;
+  /** The size of a source in bytes. */
+  sizeOf(source: S): Promise<number>;
+  /** Bytes [start, end) of a source. */
+  read(source: S, start: number, end: number): Promise<Uint8Array>;
+  /** Make a source readable by DuckDB under a virtual file name, without copying it. */
+  registerSource(virtualName: string, source: S): Promise<void>;
+  /** Make bytes readable by DuckDB under a virtual file name. */
+  registerBytes(virtualName: string, bytes: Uint8Array): Promise<void>;
+  /** Forget a virtual file. */
+  dropFile(virtualName: string): Promise<void>;
+  /** Create table `table` from an Arrow IPC stream. */
+  insertArrowIPC(table: string, ipc: Uint8Array): Promise<void>;
+  /** Create table `table` from a registered JSON file holding an array of objects. */
+  insertJSON(table: string, virtualName: string): Promise<void>;
+  /** Decode a Parquet file into an Arrow IPC stream. */
+  parquetToIPC(bytes: Uint8Array): Promise<Uint8Array>;
+  /** Release the database. */
+  close(): Promise<void>;
+}

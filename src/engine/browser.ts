@@ -1,0 +1,62 @@
+import * as duckdb from "@duckdb/duckdb-wasm";
+import ehWasm from "@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url";
+import type { Backend } from "./backend.ts";
+import { QUERY_CONFIG } from "./convert.ts";
+import { DuckEngine } from "./duck.ts";
+import type { Engine } from "./types.ts";
+
+/**
+ * The browser engine: DuckDB-WASM's `eh` bundle (faster than `mvp`; the threaded `coi` one
+ * needs cross-origin isolation and breaks file-handle reads) in its own Web Worker, with the
+ * wasm and worker served from the app's own origin, and the worker kept offline (offline.ts).
+ * Files are `File` handles, read in place.
+ */
+export async function createBrowserEngine(): Promise<Engine<File>> {
+  const features = await duckdb.getPlatformFeatures();
+  if (!features.wasmExceptions) {
+    throw new Error("this browser lacks WebAssembly exception handling, which DuckDB needs; use a current Chrome, Firefox or Safari");
+  }
+  const worker = new Worker(new URL("./worker.ts", import.meta.url), { name: "duckdb" });
+  const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
+  await db.instantiate(ehWasm);
+  await db.open({ query: QUERY_CONFIG });
+  const conn = await db.connect();
+
+  const backend: Backend<File> = {
+    query: (sql) => conn.query(sql),
+    nameOf: (file) => file.name,
+    sizeOf: async (file) => file.size,
+    read: async (file, start, end) => new Uint8Array(await file.slice(start, end).arrayBuffer()),
+    registerSource: (name, file) =>
+      db.registerFileHandle(name, file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true),
+    registerBytes: (name, bytes) => db.registerFileBuffer(name, bytes),
+    dropFile: async (name) => {
+      await db.dropFile(name);
+    },
+    insertArrowIPC: (table, ipc) => conn.insertArrowFromIPCStream(ipc, { name: table, create: true }),
+    insertJSON: (table, name) => conn.insertJSONFromPath(name, { name: table, create: true }),
+    parquetToIPC: async (bytes) => (await parquet()).readParquet(bytes).intoIPCStream(),
+    close: async () => {
+      await conn.close();
+      await db.terminate();
+    },
+  };
+  const engine = new DuckEngine(backend);
+  await engine.lockDown();
+  return engine;
+}
+
+let parquetModule: Promise<typeof import("parquet-wasm/esm")> | undefined;
+
+/** parquet-wasm is 6 MB of wasm; fetch it from our origin the first time a Parquet file arrives. */
+function parquet(): Promise<typeof import("parquet-wasm/esm")> {
+  parquetModule ??= (async () => {
+    const [module, wasm] = await Promise.all([
+      import("parquet-wasm/esm"),
+      import("parquet-wasm/esm/parquet_wasm_bg.wasm?url"),
+    ]);
+    await module.default({ module_or_path: wasm.default });
+    return module;
+  })();
+  return parquetModule;
+}

@@ -1,0 +1,266 @@
+import type { Table } from "apache-arrow";
+import type { Backend } from "./backend.ts";
+import { toRows } from "./convert.ts";
+import { firstLine, LoadError, messageOf, QueryError } from "./errors.ts";
+import { checkHead, formatOf, HEAD_BYTES, tableNameFor } from "./formats.ts";
+import { ident, literal } from "./sql.ts";
+import type { ColumnInfo, DataFormat, Engine, RegisterOptions, TableInfo } from "./types.ts";
+
+/** Settings that keep the engine offline: no extension downloads, no loading behind the user's back. */
+export const LOCKDOWN = [
+  "SET autoinstall_known_extensions = false",
+  "SET autoload_known_extensions = false",
+  "SET lock_configuration = true",
+];
+
+const STAGING = "__strata_staging";
+const REJECTS = "__strata_rejects";
+const SCANS = "__strata_scans";
+
+/** The engine over either platform's backend: loading, describing and error wrapping live here. */
+export class DuckEngine<S> implements Engine<S> {
+  #backend: Backend<S>;
+  #queue: Promise<unknown> = Promise.resolve();
+  #files = 0;
+
+  constructor(backend: Backend<S>) {
+    this.#backend = backend;
+  }
+
+  /** Apply the lockdown settings; called once by the platform's factory. */
+  async lockDown(): Promise<void> {
+    for (const sql of LOCKDOWN) await this.#run(sql);
+  }
+
+  query(sql: string): Promise<Table> {
+    return this.#serial(() => this.#run(sql));
+  }
+
+  registerFile(source: S, options: RegisterOptions = {}): Promise<TableInfo> {
+    return this.#serial(async () => {
+      const fileName = this.#backend.nameOf(source);
+      const format = formatOf(fileName);
+      const table = options.table ?? tableNameFor(fileName);
+      if (table.trim() === "") throw new LoadError(fileName, "the table name is empty");
+      const size = await this.#backend.sizeOf(source);
+      const head = await this.#backend.read(source, 0, Math.min(size, HEAD_BYTES));
+      checkHead(fileName, format, head, size);
+      const virtualName = `strata-${++this.#files}-${fileName.replace(/[^\w.-]/g, "_")}`;
+      const load = { source, fileName, format, table, virtualName, size };
+      try {
+        if (format === "csv" || format === "tsv") await this.#loadCsv(load);
+        else if (format === "parquet") await this.#loadParquet(load);
+        else await this.#loadJson(load);
+      } finally {
+        await this.#backend.dropFile(virtualName);
+      }
+      return this.#describe(table);
+    });
+  }
+
+  tables(): Promise<TableInfo[]> {
+    return this.#serial(async () => {
+      const names = toRows(
+        await this.#run(
+          "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary ORDER BY table_name",
+        ),
+      ).map((r) => String(r.table_name));
+      const infos: TableInfo[] = [];
+      for (const name of names) infos.push(await this.#describe(name));
+      return infos;
+    });
+  }
+
+  describe(table: string): Promise<TableInfo> {
+    return this.#serial(() => this.#describe(table));
+  }
+
+  dropTable(table: string): Promise<void> {
+    return this.#serial(async () => {
+      await this.#run(`DROP TABLE ${ident(table)}`);
+    });
+  }
+
+  close(): Promise<void> {
+    return this.#serial(() => this.#backend.close());
+  }
+
+  /** One operation at a time: a load's transaction must not interleave with a query. */
+  #serial<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(task, task);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async #run(sql: string): Promise<Table> {
+    try {
+      return await this.#backend.query(sql);
+    } catch (error) {
+      throw new QueryError(sql, error);
+    }
+  }
+
+  async #describe(table: string): Promise<TableInfo> {
+    const columns: ColumnInfo[] = toRows(
+      await this.#run(
+        `SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ${literal(table)} ORDER BY column_index`,
+      ),
+    ).map((r) => ({ name: String(r.column_name), type: String(r.data_type) }));
+    if (columns.length === 0) throw new Error(`unknown table: ${table}`);
+    const count = toRows(await this.#run(`SELECT count(*) AS n FROM ${ident(table)}`))[0]?.n;
+    return { name: table, rowCount: Number(count), columns };
+  }
+
+  /**
+   * Read with DuckDB's CSV reader, collecting malformed rows instead of letting the sniffer
+   * guess a one-column layout; any malformed row fails the whole load inside a transaction,
+   * so a table of the same name that was loaded before stays as it was.
+   */
+  async #loadCsv(load: Load<S>): Promise<void> {
+    await this.#backend.registerSource(load.virtualName, load.source);
+    const delim = load.format === "tsv" ? ", delim = '\\t'" : "";
+    await this.#run(`DROP TABLE IF EXISTS ${REJECTS}`);
+    await this.#run(`DROP TABLE IF EXISTS ${SCANS}`);
+    await this.#run("BEGIN TRANSACTION");
+    try {
+      await this.#run(
+        `CREATE OR REPLACE TABLE ${ident(load.table)} AS SELECT * FROM read_csv(${literal(load.virtualName)}${delim}, store_rejects = true, rejects_table = '${REJECTS}', rejects_scan = '${SCANS}')`,
+      );
+      const rejects = toRows(
+        await this.#run(
+          `SELECT line, error_type, error_message, count(*) OVER () AS rejected FROM ${REJECTS} ORDER BY line LIMIT 1`,
+        ),
+      );
+      const first = rejects[0];
+      if (first) {
+        const n = Number(first.rejected);
+        throw new LoadError(
+          load.fileName,
+          `${csvReason(String(first.error_type), String(first.error_message))} (${n} malformed row${n === 1 ? "" : "s"}; nothing was loaded)`,
+          { line: Number(first.line) },
+        );
+      }
+      await this.#run("COMMIT");
+    } catch (error) {
+      await this.#run("ROLLBACK");
+      throw asLoadError(load, error);
+    }
+  }
+
+  async #loadParquet(load: Load<S>): Promise<void> {
+    const bytes = await this.#backend.read(load.source, 0, load.size);
+    let ipc: Uint8Array;
+    try {
+      ipc = await this.#backend.parquetToIPC(bytes);
+    } catch (error) {
+      throw new LoadError(load.fileName, `not a readable Parquet file: ${firstLine(messageOf(error))}`, {
+        cause: error,
+      });
+    }
+    await this.#fromStaging(load, () => this.#backend.insertArrowIPC(STAGING, ipc));
+  }
+
+  async #loadJson(load: Load<S>): Promise<void> {
+    if (load.format === "ndjson") {
+      const text = new TextDecoder().decode(await this.#backend.read(load.source, 0, load.size));
+      await this.#backend.registerBytes(load.virtualName, new TextEncoder().encode(ndjsonToArray(load.fileName, text)));
+    } else {
+      await this.#backend.registerSource(load.virtualName, load.source);
+    }
+    try {
+      await this.#fromStaging(load, () => this.#backend.insertJSON(STAGING, load.virtualName));
+    } catch (error) {
+      if (error instanceof LoadError) throw error;
+      // DuckDB's JSON reader says little about where a file is broken; the JS parser says more.
+      const text = new TextDecoder().decode(await this.#backend.read(load.source, 0, load.size));
+      throw jsonProblem(load.fileName, text) ?? asLoadError(load, error);
+    }
+  }
+
+  /** Build the table in a staging table first, so that a failure leaves the old table alone. */
+  async #fromStaging(load: Load<S>, insert: () => Promise<void>): Promise<void> {
+    await this.#run(`DROP TABLE IF EXISTS ${STAGING}`);
+    try {
+      await insert();
+      await this.#run(`CREATE OR REPLACE TABLE ${ident(load.table)} AS SELECT * FROM ${STAGING}`);
+    } finally {
+      await this.#run(`DROP TABLE IF EXISTS ${STAGING}`);
+    }
+  }
+}
+
+interface Load<S> {
+  source: S;
+  fileName: string;
+  format: DataFormat;
+  table: string;
+  virtualName: string;
+  size: number;
+}
+
+function csvReason(type: string, message: string): string {
+  switch (type) {
+    case "INVALID UNICODE":
+      return "not valid UTF-8 text; save the file as UTF-8";
+    case "UNQUOTED VALUE":
+    case "UNTERMINATED QUOTE":
+      return `badly quoted value (${message.toLowerCase()})`;
+    default:
+      return message
+        .replace(/^Expected Number of Columns: (\d+) Found: (\d+)/, "expected $1 columns, found $2")
+        .replace(/\.$/, "");
+  }
+}
+
+/** Give a foreign error the file's name, the line DuckDB reports, and one line of reason. */
+function asLoadError<S>(load: Load<S>, error: unknown): LoadError {
+  if (error instanceof LoadError) return error;
+  const message = messageOf(error);
+  const line = /\bLine: (\d+)/.exec(message)?.[1];
+  const reason = firstLine(message)
+    .replace(/^[A-Za-z ]*Error: /, "")
+    .replaceAll(load.virtualName, load.fileName)
+    .replace(/\.$/, "");
+  return new LoadError(load.fileName, reason, {
+    line: line === undefined ? undefined : Number(line),
+    cause: error,
+  });
+}
+
+function ndjsonToArray(fileName: string, text: string): string {
+  const lines = text.split(/\r?\n/);
+  const rows: string[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim() === "") return;
+    try {
+      JSON.parse(line);
+    } catch (error) {
+      throw new LoadError(fileName, `not valid JSON: ${messageOf(error)}`, { line: i + 1, cause: error });
+    }
+    rows.push(line);
+  });
+  if (rows.length === 0) throw new LoadError(fileName, "no JSON records to load");
+  return `[${rows.join(",")}]`;
+}
+
+/** Why a JSON text cannot be a table, or undefined when it looks fine to JavaScript. */
+function jsonProblem(fileName: string, text: string): LoadError | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const message = messageOf(error);
+    const position = /position (\d+)/.exec(message)?.[1];
+    const line = position === undefined ? undefined : text.slice(0, Number(position)).split("\n").length;
+    return new LoadError(fileName, `not valid JSON: ${message.replace(/ \(line \d+ column \d+\)$/, "")}`, {
+      line,
+      cause: error,
+    });
+  }
+  if (!Array.isArray(value)) return new LoadError(fileName, "expected a JSON array of records");
+  if (value.length === 0) return new LoadError(fileName, "the JSON array is empty: no rows to load");
+  if (!value.every((v) => v !== null && typeof v === "object" && !Array.isArray(v))) {
+    return new LoadError(fileName, "expected every element of the JSON array to be an object");
+  }
+  return undefined;
+}

@@ -1,0 +1,54 @@
+import { open, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { basename, dirname } from "node:path";
+import type * as Blocking from "@duckdb/duckdb-wasm/blocking";
+import { readParquet } from "parquet-wasm";
+import type { Backend } from "./backend.ts";
+import { QUERY_CONFIG } from "./convert.ts";
+import { DuckEngine } from "./duck.ts";
+import type { Engine } from "./types.ts";
+
+const require = createRequire(import.meta.url);
+
+/** The Node engine: DuckDB-WASM's blocking Node bindings, for tests and the command-line runner. Files are paths. */
+export async function createNodeEngine(): Promise<Engine<string>> {
+  const duckdb = require("@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs") as typeof Blocking;
+  const dist = dirname(require.resolve("@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs"));
+  const bundles = {
+    mvp: { mainModule: `${dist}/duckdb-mvp.wasm`, mainWorker: "" },
+    eh: { mainModule: `${dist}/duckdb-eh.wasm`, mainWorker: "" },
+  };
+  const db = await duckdb.createDuckDB(bundles, new duckdb.VoidLogger(), duckdb.NODE_RUNTIME);
+  await db.instantiate();
+  db.open({ query: QUERY_CONFIG });
+  const conn = db.connect();
+
+  const backend: Backend<string> = {
+    query: async (sql) => conn.query(sql),
+    nameOf: (path) => basename(path),
+    sizeOf: async (path) => (await stat(path)).size,
+    read: async (path, start, end) => {
+      const file = await open(path, "r");
+      try {
+        const bytes = new Uint8Array(Math.max(0, end - start));
+        const { bytesRead } = await file.read(bytes, 0, bytes.length, start);
+        return bytes.subarray(0, bytesRead);
+      } finally {
+        await file.close();
+      }
+    },
+    registerSource: async (name, path) => db.registerFileURL(name, path, duckdb.DuckDBDataProtocol.NODE_FS, false),
+    registerBytes: async (name, bytes) => db.registerFileBuffer(name, bytes),
+    dropFile: async (name) => db.dropFile(name),
+    insertArrowIPC: async (table, ipc) => conn.insertArrowFromIPCStream(ipc, { name: table, create: true }),
+    insertJSON: async (table, name) => conn.insertJSONFromPath(name, { name: table, create: true }),
+    parquetToIPC: async (bytes) => readParquet(bytes).intoIPCStream(),
+    close: async () => {
+      conn.close();
+      db.reset();
+    },
+  };
+  const engine = new DuckEngine(backend);
+  await engine.lockDown();
+  return engine;
+}

@@ -1,0 +1,47 @@
+import type { Table } from "apache-arrow";
+
+/** A file format the engine can load into a table. */
+export type DataFormat = "csv" | "tsv" | "parquet" | "json" | "ndjson";
+
+/** One column of a table, as DuckDB describes it. */
+export interface ColumnInfo {
+  /** the column name, exactly as in the table */
+  name: string;
+  /** the DuckDB type, e.g. `BIGINT`, `VARCHAR`, `DATE` */
+  type: string;
+}
+
+/** A table in the engine with its schema and size. */
+export interface TableInfo {
+  /** the table name, usable in SQL after quoting */
+  name: string;
+  /** how many rows the table holds */
+  rowCount: number;
+  /** the columns in table order */
+  columns: ColumnInfo[];
+}
+
+/** Options for loading a file into a table. */
+export interface RegisterOptions {
+  /** the table to create or replace; defaults to a name derived from the file name */
+  table?: string;
+}
+
+/**
+ * The one interface to DuckDB. `S` is what a file source is on this platform:
+ * a `File` in the browser, a path in Node.
+ */
+export interface Engine<S> {
+  /** Run SQL and return the result as an Arrow table (BIGINT, HUGEINT, DECIMAL as doubles). */
+  query(sql: string): Promise<Table>;
+  /** Load a CSV, TSV, Parquet or JSON file as a table, replacing a table of the same name. */
+  registerFile(source: S, options?: RegisterOptions): Promise<TableInfo>;
+  /** The user's tables, by name. */
+  tables(): Promise<TableInfo[]>;
+  /** One table's schema and row count. */
+  describe(table: string): Promise<TableInfo>;
+  /** Remove a table; removing one that does not exist is an error. */
+  dropTable(table: string): Promise<void>;
+  /** Release the database and its worker. */
+  close(): Promise<void>;
+}

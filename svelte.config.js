@@ -1,0 +1,2 @@
+/** Svelte reads TypeScript in `<script lang="ts">` natively; no preprocessing needed. */
+export default {};
