@@ -11,7 +11,7 @@ export default defineConfig({
     assetsInlineLimit: 0,
     chunkSizeWarningLimit: 2000,
   },
-  worker: { format: "iife" },
+  worker: { format: "es" },
   optimizeDeps: { exclude: ["@duckdb/duckdb-wasm", "parquet-wasm"] },
   test: {
     projects: [

@@ -7,7 +7,9 @@ export function formatValue(value: Value): string {
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) return "Invalid date";
     const iso = value.toISOString();
-    return iso.endsWith("T00:00:00.000Z") ? iso.slice(0, 10) : iso.replace("T", " ").replace(/\.000Z$|Z$/, "");
+    return iso.endsWith("T00:00:00.000Z")
+      ? iso.slice(0, 10)
+      : iso.replace("T", " ").replace(/\.000Z$|Z$/, "");
   }
   if (typeof value === "number") return formatNumber(value);
   if (typeof value === "object") return JSON.stringify(value);
@@ -27,7 +29,9 @@ export function plural(n: number, noun: string): string {
 
 /** Whether a DuckDB type is a number, for right-aligning a column. */
 export function isNumericType(type: string): boolean {
-  return /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL)/.test(type);
+  return /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL)/.test(
+    type,
+  );
 }
 
 /** A short, honest label for an Arrow column type in a result (BIGINT arrives as a double). */

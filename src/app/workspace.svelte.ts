@@ -3,9 +3,7 @@ import { messageOf, type Engine, type TableInfo } from "../engine/index.ts";
 
 /** The database engine's life: starting, ready, or failed to start. */
 export type EngineStatus =
-  | { kind: "starting" }
-  | { kind: "ready"; version: string }
-  | { kind: "failed"; message: string };
+  { kind: "starting" } | { kind: "ready"; version: string } | { kind: "failed"; message: string };
 
 /** The SQL box's last run. */
 export type QueryStatus =
@@ -41,7 +39,10 @@ export class Workspace {
   #queryVersion = 0;
 
   /** Start the engine, load the sample datasets, and run the sample query. */
-  async start(createEngine: () => Promise<Engine<File>>, samples: () => Promise<File[]>): Promise<void> {
+  async start(
+    createEngine: () => Promise<Engine<File>>,
+    samples: () => Promise<File[]>,
+  ): Promise<void> {
     try {
       this.#engine = await createEngine();
       const version = (await this.#engine.query("SELECT version() AS v")).getChild("v")?.get(0);
@@ -69,7 +70,9 @@ export class Workspace {
         this.uploads = this.uploads.filter((u) => u.id !== id);
       } catch (error) {
         const message = messageOf(error);
-        this.uploads = this.uploads.map((u) => (u.id === id ? { kind: "failed", id, file: file.name, message } : u));
+        this.uploads = this.uploads.map((u) =>
+          u.id === id ? { kind: "failed", id, file: file.name, message } : u,
+        );
       }
     }
   }

@@ -14,9 +14,11 @@ import type { Engine } from "./types.ts";
 export async function createBrowserEngine(): Promise<Engine<File>> {
   const features = await duckdb.getPlatformFeatures();
   if (!features.wasmExceptions) {
-    throw new Error("this browser lacks WebAssembly exception handling, which DuckDB needs; use a current Chrome, Firefox or Safari");
+    throw new Error(
+      "this browser lacks WebAssembly exception handling, which DuckDB needs; use a current Chrome, Firefox or Safari",
+    );
   }
-  const worker = new Worker(new URL("./worker.ts", import.meta.url), { name: "duckdb" });
+  const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module", name: "duckdb" });
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
   await db.instantiate(ehWasm);
   await db.open({ query: QUERY_CONFIG });
@@ -33,7 +35,8 @@ export async function createBrowserEngine(): Promise<Engine<File>> {
     dropFile: async (name) => {
       await db.dropFile(name);
     },
-    insertArrowIPC: (table, ipc) => conn.insertArrowFromIPCStream(ipc, { name: table, create: true }),
+    insertArrowIPC: (table, ipc) =>
+      conn.insertArrowFromIPCStream(ipc, { name: table, create: true }),
     insertJSON: (table, name) => conn.insertJSONFromPath(name, { name: table, create: true }),
     parquetToIPC: async (bytes) => (await parquet()).readParquet(bytes).intoIPCStream(),
     close: async () => {

@@ -153,9 +153,13 @@ export class DuckEngine<S> implements Engine<S> {
     try {
       ipc = await this.#backend.parquetToIPC(bytes);
     } catch (error) {
-      throw new LoadError(load.fileName, `not a readable Parquet file: ${firstLine(messageOf(error))}`, {
-        cause: error,
-      });
+      throw new LoadError(
+        load.fileName,
+        `not a readable Parquet file: ${firstLine(messageOf(error))}`,
+        {
+          cause: error,
+        },
+      );
     }
     await this.#fromStaging(load, () => this.#backend.insertArrowIPC(STAGING, ipc));
   }
@@ -163,12 +167,22 @@ export class DuckEngine<S> implements Engine<S> {
   async #loadJson(load: Load<S>): Promise<void> {
     if (load.format === "ndjson") {
       const text = new TextDecoder().decode(await this.#backend.read(load.source, 0, load.size));
-      await this.#backend.registerBytes(load.virtualName, new TextEncoder().encode(ndjsonToArray(load.fileName, text)));
+      await this.#backend.registerBytes(
+        load.virtualName,
+        new TextEncoder().encode(ndjsonToArray(load.fileName, text)),
+      );
     } else {
       await this.#backend.registerSource(load.virtualName, load.source);
     }
+    const head = new TextDecoder().decode(
+      await this.#backend.read(load.source, 0, Math.min(load.size, HEAD_BYTES)),
+    );
     try {
-      await this.#fromStaging(load, () => this.#backend.insertJSON(STAGING, load.virtualName));
+      await this.#fromStaging(
+        load,
+        () => this.#backend.insertJSON(STAGING, load.virtualName),
+        keysInOrder(head),
+      );
     } catch (error) {
       if (error instanceof LoadError) throw error;
       // DuckDB's JSON reader says little about where a file is broken; the JS parser says more.
@@ -177,12 +191,34 @@ export class DuckEngine<S> implements Engine<S> {
     }
   }
 
-  /** Build the table in a staging table first, so that a failure leaves the old table alone. */
-  async #fromStaging(load: Load<S>, insert: () => Promise<void>): Promise<void> {
+  /**
+   * Build the table in a staging table first, so that a failure leaves the old table alone.
+   * `order` lists column names in the order the user expects them, where the loader lost it.
+   */
+  async #fromStaging(
+    load: Load<S>,
+    insert: () => Promise<void>,
+    order: string[] = [],
+  ): Promise<void> {
     await this.#run(`DROP TABLE IF EXISTS ${STAGING}`);
     try {
       await insert();
-      await this.#run(`CREATE OR REPLACE TABLE ${ident(load.table)} AS SELECT * FROM ${STAGING}`);
+      const columns = toRows(
+        await this.#run(
+          `SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = '${STAGING}' ORDER BY column_index`,
+        ),
+      ).map((r) => String(r.column_name));
+      const rank = (name: string) => {
+        const i = order.indexOf(name);
+        return i === -1 ? order.length : i;
+      };
+      const ordered = [...columns]
+        .sort((a, b) => rank(a) - rank(b))
+        .map(ident)
+        .join(", ");
+      await this.#run(
+        `CREATE OR REPLACE TABLE ${ident(load.table)} AS SELECT ${ordered} FROM ${STAGING}`,
+      );
     } finally {
       await this.#run(`DROP TABLE IF EXISTS ${STAGING}`);
     }
@@ -201,6 +237,7 @@ interface Load<S> {
 function csvReason(type: string, message: string): string {
   switch (type) {
     case "INVALID UNICODE":
+    case "INVALID ENCODING":
       return "not valid UTF-8 text; save the file as UTF-8";
     case "UNQUOTED VALUE":
     case "UNTERMINATED QUOTE":
@@ -227,6 +264,22 @@ function asLoadError<S>(load: Load<S>, error: unknown): LoadError {
   });
 }
 
+/**
+ * Object keys in the order they first appear in a JSON text. DuckDB's JSON import sorts columns
+ * by name; people expect the file's order. A key is a string followed by a colon.
+ */
+function keysInOrder(text: string): string[] {
+  const keys = new Set<string>();
+  for (const match of text.matchAll(/"((?:[^"\\]|\\.)*)"\s*:/g)) {
+    try {
+      keys.add(JSON.parse(`"${match[1]}"`) as string);
+    } catch {
+      // A string cut off at the end of the head is not a key; skip it.
+    }
+  }
+  return [...keys];
+}
+
 function ndjsonToArray(fileName: string, text: string): string {
   const lines = text.split(/\r?\n/);
   const rows: string[] = [];
@@ -235,7 +288,10 @@ function ndjsonToArray(fileName: string, text: string): string {
     try {
       JSON.parse(line);
     } catch (error) {
-      throw new LoadError(fileName, `not valid JSON: ${messageOf(error)}`, { line: i + 1, cause: error });
+      throw new LoadError(fileName, `not valid JSON: ${messageOf(error)}`, {
+        line: i + 1,
+        cause: error,
+      });
     }
     rows.push(line);
   });
@@ -251,14 +307,20 @@ function jsonProblem(fileName: string, text: string): LoadError | undefined {
   } catch (error) {
     const message = messageOf(error);
     const position = /position (\d+)/.exec(message)?.[1];
-    const line = position === undefined ? undefined : text.slice(0, Number(position)).split("\n").length;
-    return new LoadError(fileName, `not valid JSON: ${message.replace(/ \(line \d+ column \d+\)$/, "")}`, {
-      line,
-      cause: error,
-    });
+    const line =
+      position === undefined ? undefined : text.slice(0, Number(position)).split("\n").length;
+    return new LoadError(
+      fileName,
+      `not valid JSON: ${message.replace(/ \(line \d+ column \d+\)$/, "")}`,
+      {
+        line,
+        cause: error,
+      },
+    );
   }
   if (!Array.isArray(value)) return new LoadError(fileName, "expected a JSON array of records");
-  if (value.length === 0) return new LoadError(fileName, "the JSON array is empty: no rows to load");
+  if (value.length === 0)
+    return new LoadError(fileName, "the JSON array is empty: no rows to load");
   if (!value.every((v) => v !== null && typeof v === "object" && !Array.isArray(v))) {
     return new LoadError(fileName, "expected every element of the JSON array to be an object");
   }

@@ -57,16 +57,23 @@ export function checkHead(fileName: string, format: DataFormat, head: Uint8Array
   }
   const nul = head.indexOf(0);
   if (nul !== -1) {
-    const encoding = utf16(head) ? "UTF-16 text, which Strata does not read; save it as UTF-8" : "a binary file, not text";
+    const encoding = utf16(head)
+      ? "UTF-16 text, which Strata does not read; save it as UTF-8"
+      : "a binary file, not text";
     throw new LoadError(fileName, `looks like ${encoding}`, { line: lineAt(head, nul) });
   }
   const bad = invalidUtf8At(head, head.length < size);
   if (bad !== -1) {
-    throw new LoadError(fileName, `not valid UTF-8 text at byte ${bad + 1}; save the file as UTF-8`, {
-      line: lineAt(head, bad),
-    });
+    throw new LoadError(
+      fileName,
+      `not valid UTF-8 text at byte ${bad + 1}; save the file as UTF-8`,
+      {
+        line: lineAt(head, bad),
+      },
+    );
   }
-  if (isBlank(head) && head.length === size) throw new LoadError(fileName, "the file has only blank lines");
+  if (isBlank(head) && head.length === size)
+    throw new LoadError(fileName, "the file has only blank lines");
 }
 
 const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31];
@@ -87,7 +94,16 @@ function lineAt(bytes: Uint8Array, offset: number): number {
 }
 
 function isBlank(bytes: Uint8Array): boolean {
-  return bytes.every((b) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d || b === 0xef || b === 0xbb || b === 0xbf);
+  return bytes.every(
+    (b) =>
+      b === 0x20 ||
+      b === 0x09 ||
+      b === 0x0a ||
+      b === 0x0d ||
+      b === 0xef ||
+      b === 0xbb ||
+      b === 0xbf,
+  );
 }
 
 /**
@@ -98,7 +114,16 @@ function invalidUtf8At(bytes: Uint8Array, truncated: boolean): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i]!;
-    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    const need =
+      b < 0x80
+        ? 0
+        : b >= 0xc2 && b <= 0xdf
+          ? 1
+          : b >= 0xe0 && b <= 0xef
+            ? 2
+            : b >= 0xf0 && b <= 0xf4
+              ? 3
+              : -1;
     if (need === -1) return i;
     if (i + need >= bytes.length) return truncated ? -1 : i;
     for (let k = 1; k <= need; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return i;

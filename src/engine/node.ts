@@ -37,10 +37,12 @@ export async function createNodeEngine(): Promise<Engine<string>> {
         await file.close();
       }
     },
-    registerSource: async (name, path) => db.registerFileURL(name, path, duckdb.DuckDBDataProtocol.NODE_FS, false),
+    registerSource: async (name, path) =>
+      db.registerFileURL(name, path, duckdb.DuckDBDataProtocol.NODE_FS, false),
     registerBytes: async (name, bytes) => db.registerFileBuffer(name, bytes),
     dropFile: async (name) => db.dropFile(name),
-    insertArrowIPC: async (table, ipc) => conn.insertArrowFromIPCStream(ipc, { name: table, create: true }),
+    insertArrowIPC: async (table, ipc) =>
+      conn.insertArrowFromIPCStream(ipc, { name: table, create: true }),
     insertJSON: async (table, name) => conn.insertJSONFromPath(name, { name: table, create: true }),
     parquetToIPC: async (bytes) => readParquet(bytes).intoIPCStream(),
     close: async () => {

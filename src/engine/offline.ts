@@ -4,11 +4,11 @@
  * files, so this module, evaluated before DuckDB's worker code, refuses every request that
  * leaves the app's own origin. A query that names a URL then fails with this message.
  */
-const origin = self.location.origin;
+const appOrigin = self.location.origin;
 
 function allowed(url: string | URL): boolean {
   const target = new URL(url, self.location.href);
-  return target.origin === origin || target.protocol === "blob:" || target.protocol === "data:";
+  return target.origin === appOrigin || target.protocol === "blob:" || target.protocol === "data:";
 }
 
 function refuse(url: string | URL): never {
@@ -16,7 +16,13 @@ function refuse(url: string | URL): never {
 }
 
 class OfflineXMLHttpRequest extends XMLHttpRequest {
-  override open(method: string, url: string | URL, async = true, user?: string | null, password?: string | null): void {
+  override open(
+    method: string,
+    url: string | URL,
+    async = true,
+    user?: string | null,
+    password?: string | null,
+  ): void {
     if (!allowed(url)) refuse(url);
     super.open(method, url, async, user, password);
   }
@@ -25,7 +31,8 @@ class OfflineXMLHttpRequest extends XMLHttpRequest {
 const onlineFetch = self.fetch.bind(self);
 
 self.XMLHttpRequest = OfflineXMLHttpRequest;
-self.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+self.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
   const url = input instanceof Request ? input.url : input;
-  return allowed(url) ? onlineFetch(input, init) : Promise.reject(new Error(`network access is off in Strata: ${String(url)} was not fetched`));
+  if (!allowed(url)) refuse(url);
+  return onlineFetch(input, init);
 };

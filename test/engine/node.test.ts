@@ -1,0 +1,247 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { tableFromArrays, tableToIPC } from "apache-arrow";
+import { Table as WasmTable, writeParquet } from "parquet-wasm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createNodeEngine } from "../../src/engine/node.ts";
+import { LoadError, QueryError, toRows, type Engine } from "../../src/engine/index.ts";
+
+let engine: Engine<string>;
+let dir: string;
+
+async function file(name: string, content: string | Uint8Array): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, content);
+  return path;
+}
+
+async function loadError(path: string): Promise<LoadError> {
+  const error = await engine.registerFile(path).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof LoadError))
+    throw new Error(`expected a LoadError for ${path}, got ${String(error)}`);
+  return error;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "strata-engine-"));
+  engine = await createNodeEngine();
+});
+
+afterAll(async () => {
+  await engine?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("createNodeEngine()", () => {
+  it("registerFile(csv) creates a table named after the file, with its row count and column types", async () => {
+    const path = await file(
+      "Orders 2024.csv",
+      "order_id,customer,placed,amount\n1,ann,2024-01-05,10.5\n2,bob,2024-02-01,20\n3,ann,2024-03-09,7.25\n",
+    );
+    const info = await engine.registerFile(path);
+    expect(info).toEqual({
+      name: "orders_2024",
+      rowCount: 3,
+      columns: [
+        { name: "order_id", type: "BIGINT" },
+        { name: "customer", type: "VARCHAR" },
+        { name: "placed", type: "DATE" },
+        { name: "amount", type: "DOUBLE" },
+      ],
+    });
+    const rows = toRows(
+      await engine.query(
+        "SELECT customer, sum(amount) AS spend FROM orders_2024 GROUP BY ALL ORDER BY customer",
+      ),
+    );
+    expect(rows).toEqual([
+      { customer: "ann", spend: 17.75 },
+      { customer: "bob", spend: 20 },
+    ]);
+  });
+
+  it("query() returns integer sums, BIGINT, HUGEINT and DECIMAL as numbers and DATE, TIMESTAMP as Dates", async () => {
+    const table =
+      await engine.query(`SELECT sum(order_id) AS total, count(*) AS n, 9007199254740993::HUGEINT AS huge,
+      12.34::DECIMAL(10, 2) AS price, DATE '2024-02-29' AS day, TIMESTAMP '2024-02-29 13:45:00' AS at
+      FROM orders_2024`);
+    const [row] = toRows(table);
+    expect(row).toEqual({
+      total: 6,
+      n: 3,
+      huge: 9007199254740992,
+      price: 12.34,
+      day: new Date("2024-02-29T00:00:00Z"),
+      at: new Date("2024-02-29T13:45:00Z"),
+    });
+    expect(typeof row?.total).toBe("number");
+    // Numeric columns stay columnar: a typed array, no per-row objects.
+    expect(table.getChild("total")?.toArray()).toBeInstanceOf(Float64Array);
+  });
+
+  it("query() rejects bad SQL with a QueryError that carries the SQL and DuckDB's reason", async () => {
+    const sql = "SELECT nope FROM orders_2024";
+    const error = await engine.query(sql).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QueryError);
+    expect((error as QueryError).sql).toBe(sql);
+    expect((error as QueryError).message).toMatch(/Referenced column "nope" not found/);
+    expect((error as QueryError).message).not.toContain("\n");
+  });
+
+  it("registerFile() reads TSV, JSON, NDJSON and Parquet", async () => {
+    expect((await engine.registerFile(await file("t.tsv", "a\tb\n1\tx y\n2\tz\n"))).rowCount).toBe(
+      2,
+    );
+    expect(toRows(await engine.query("SELECT b FROM t ORDER BY a"))).toEqual([
+      { b: "x y" },
+      { b: "z" },
+    ]);
+
+    const json = await engine.registerFile(
+      await file(
+        "people.json",
+        JSON.stringify([
+          { name: "a", age: 30 },
+          { name: "b", age: 41 },
+        ]),
+      ),
+    );
+    expect(json.rowCount).toBe(2);
+    expect(json.columns.map((c) => c.name)).toEqual(["name", "age"]);
+
+    const ndjson = await engine.registerFile(
+      await file("events.ndjson", '{"id":1,"kind":"view"}\n\n{"id":2,"kind":"buy"}\n'),
+    );
+    expect(ndjson.rowCount).toBe(2);
+
+    const arrow = tableFromArrays({
+      id: Int32Array.from([1, 2, 3]),
+      score: Float64Array.from([0.5, 1.5, 2.5]),
+    });
+    const parquet = writeParquet(WasmTable.fromIPCStream(tableToIPC(arrow, "stream")));
+    const info = await engine.registerFile(await file("scores.parquet", parquet));
+    expect(info).toEqual({
+      name: "scores",
+      rowCount: 3,
+      columns: [
+        { name: "id", type: "INTEGER" },
+        { name: "score", type: "DOUBLE" },
+      ],
+    });
+    expect(toRows(await engine.query("SELECT sum(score) AS s FROM scores"))).toEqual([{ s: 4.5 }]);
+  });
+
+  it("registerFile(path, {table}) replaces a table of the same name", async () => {
+    await engine.registerFile(await file("v1.csv", "x\n1\n2\n"), { table: "versioned" });
+    const info = await engine.registerFile(await file("v2.csv", "x\n1\n2\n3\n"), {
+      table: "versioned",
+    });
+    expect(info.rowCount).toBe(3);
+  });
+
+  it("tables(), describe() and dropTable() list, describe and remove the user's tables", async () => {
+    const names = (await engine.tables()).map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(["orders_2024", "people", "scores", "t"]));
+    expect(names.some((n) => n.startsWith("__strata"))).toBe(false);
+    expect((await engine.describe("people")).rowCount).toBe(2);
+    await engine.dropTable("people");
+    expect((await engine.tables()).map((t) => t.name)).not.toContain("people");
+    await expect(engine.describe("people")).rejects.toThrow("unknown table: people");
+  });
+
+  it("is locked down: extension auto-loading is off and the setting cannot be turned back on", async () => {
+    const settings = toRows(
+      await engine.query(
+        "SELECT name, value FROM duckdb_settings() WHERE name IN ('autoinstall_known_extensions', 'autoload_known_extensions', 'lock_configuration') ORDER BY name",
+      ),
+    );
+    expect(settings).toEqual([
+      { name: "autoinstall_known_extensions", value: "false" },
+      { name: "autoload_known_extensions", value: "false" },
+      { name: "lock_configuration", value: "true" },
+    ]);
+    await expect(engine.query("SET autoload_known_extensions = true")).rejects.toThrow(
+      /configuration has been locked/,
+    );
+  });
+});
+
+describe("registerFile() with bad input", () => {
+  it("a ragged CSV fails with the line, the reason and the count, and the old table stays", async () => {
+    await engine.registerFile(await file("ragged.csv", "a,b\n1,x\n2,y\n"));
+    const error = await loadError(await file("ragged.csv", "a,b\n1,x\n2,y,extra\n3,z\n4,w,more\n"));
+    expect(error.message).toBe(
+      "ragged.csv, line 3: expected 2 columns, found 3 (2 malformed rows; nothing was loaded)",
+    );
+    expect(error.line).toBe(3);
+    expect((await engine.describe("ragged")).rowCount).toBe(2);
+  });
+
+  it("an empty file, a binary file and a Latin-1 file fail with a clear reason", async () => {
+    expect((await loadError(await file("empty.csv", ""))).message).toBe(
+      "empty.csv: the file is empty",
+    );
+    const binary = Uint8Array.from({ length: 2048 }, (_, i) => (i * 31) % 256);
+    expect((await loadError(await file("blob.csv", binary))).reason).toBe(
+      "looks like a binary file, not text",
+    );
+    const latin1 = Uint8Array.from([
+      ...Buffer.from("name,city\nAna,"),
+      0x4d,
+      0xe1,
+      0x6c,
+      0x61,
+      0x67,
+      0x61,
+      0x0a,
+    ]);
+    expect((await loadError(await file("latin1.csv", latin1))).message).toBe(
+      "latin1.csv, line 2: not valid UTF-8 text at byte 16; save the file as UTF-8",
+    );
+    const utf16 = Uint8Array.from([0xff, 0xfe, ...Buffer.from("a,b", "utf16le")]);
+    expect((await loadError(await file("wide.csv", utf16))).reason).toMatch(/UTF-16/);
+  });
+
+  it("invalid UTF-8 past the first 64 KB is caught by DuckDB with its line", async () => {
+    const good =
+      "id,name\n" + Array.from({ length: 5000 }, (_, i) => `${i},name ${i}`).join("\n") + "\n";
+    const bytes = Uint8Array.from([...Buffer.from(good), ...Buffer.from("5000,"), 0xff, 0x0a]);
+    const error = await loadError(await file("late.csv", bytes));
+    expect(error.message).toMatch(/^late\.csv, line 5002: not valid UTF-8/);
+  });
+
+  it("broken JSON, JSON that is not an array of records, and a fake Parquet file name the problem", async () => {
+    expect((await loadError(await file("broken.json", '[{"a": 1},\n {"a": 2'))).message).toMatch(
+      /^broken\.json, line \d: not valid JSON/,
+    );
+    expect((await loadError(await file("scalar.json", "42"))).reason).toBe(
+      "expected a JSON array of records",
+    );
+    expect((await loadError(await file("empty.json", "[]"))).reason).toBe(
+      "the JSON array is empty: no rows to load",
+    );
+    expect((await loadError(await file("bad.ndjson", '{"a":1}\n{"a":\n'))).message).toMatch(
+      /^bad\.ndjson, line 2: not valid JSON/,
+    );
+    expect((await loadError(await file("fake.parquet", "a,b\n1,2\n"))).reason).toBe(
+      "not a Parquet file (it does not start with PAR1)",
+    );
+    expect(
+      (await loadError(await file("cut.parquet", "PAR1 and then nothing useful"))).reason,
+    ).toMatch(/^not a readable Parquet file/);
+  });
+
+  it("an unsupported extension is refused before anything is read", async () => {
+    expect((await loadError(await file("book.xlsx", "PK"))).message).toBe(
+      "book.xlsx: unsupported file type .xlsx (expected .csv, .tsv, .parquet, .json or .ndjson)",
+    );
+  });
+
+  it("after every failure the engine still answers", async () => {
+    expect(toRows(await engine.query("SELECT 1 + 1 AS two"))).toEqual([{ two: 2 }]);
+  });
+});
