@@ -18,7 +18,10 @@ export async function createBrowserEngine(): Promise<Engine<File>> {
       "this browser lacks WebAssembly exception handling, which DuckDB needs; use a current Chrome, Firefox or Safari",
     );
   }
-  const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module", name: "duckdb" });
+  const worker = new Worker(new URL("./worker.ts", import.meta.url), {
+    type: "module",
+    name: "duckdb",
+  });
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
   await db.instantiate(ehWasm);
   await db.open({ query: QUERY_CONFIG });
