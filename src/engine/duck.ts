@@ -46,7 +46,7 @@ export class DuckEngine<S> implements Engine<S> {
       const head = await this.#backend.read(source, 0, Math.min(size, HEAD_BYTES));
       checkHead(fileName, format, head, size);
       const virtualName = `strata-${++this.#files}-${fileName.replace(/[^\w.-]/g, "_")}`;
-      const load = { source, fileName, format, table, virtualName, size };
+      const load = { source, fileName, format, table, virtualName, size, head };
       try {
         if (format === "csv" || format === "tsv") await this.#loadCsv(load);
         else if (format === "parquet") await this.#loadParquet(load);
@@ -174,9 +174,7 @@ export class DuckEngine<S> implements Engine<S> {
     } else {
       await this.#backend.registerSource(load.virtualName, load.source);
     }
-    const head = new TextDecoder().decode(
-      await this.#backend.read(load.source, 0, Math.min(load.size, HEAD_BYTES)),
-    );
+    const head = new TextDecoder().decode(load.head);
     try {
       await this.#fromStaging(
         load,
@@ -232,6 +230,8 @@ interface Load<S> {
   table: string;
   virtualName: string;
   size: number;
+  /** the first HEAD_BYTES of the file, already read for checkHead */
+  head: Uint8Array;
 }
 
 function csvReason(type: string, message: string): string {
