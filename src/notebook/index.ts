@@ -1,0 +1,14 @@
+export type {
+  Cell,
+  CellKind,
+  CellSpec,
+  CodeCell,
+  DatasetRef,
+  MarkdownCell,
+  Notebook,
+  NotebookSpec,
+} from "./types.ts";
+export { CELL_OPTIONS } from "./types.ts";
+export { notebook, isCellName, specOf } from "./notebook.ts";
+export { parse, ParseError } from "./parse.ts";
+export { serialize } from "./serialize.ts";
