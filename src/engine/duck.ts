@@ -58,6 +58,13 @@ export class DuckEngine<S> implements Engine<S> {
     });
   }
 
+  registerArrow(name: string, ipc: Uint8Array): Promise<TableInfo> {
+    return this.#serial(async () => {
+      await this.#replaceFromStaging(name, () => this.#backend.insertArrowIPC(STAGING, ipc));
+      return this.#describe(name);
+    });
+  }
+
   tables(): Promise<TableInfo[]> {
     return this.#serial(async () => {
       const names = toRows(
@@ -161,7 +168,7 @@ export class DuckEngine<S> implements Engine<S> {
         },
       );
     }
-    await this.#fromStaging(load, () => this.#backend.insertArrowIPC(STAGING, ipc));
+    await this.#replaceFromStaging(load.table, () => this.#backend.insertArrowIPC(STAGING, ipc));
   }
 
   async #loadJson(load: Load<S>): Promise<void> {
@@ -176,8 +183,8 @@ export class DuckEngine<S> implements Engine<S> {
     }
     const head = new TextDecoder().decode(load.head);
     try {
-      await this.#fromStaging(
-        load,
+      await this.#replaceFromStaging(
+        load.table,
         () => this.#backend.insertJSON(STAGING, load.virtualName),
         keysInOrder(head),
       );
@@ -193,8 +200,8 @@ export class DuckEngine<S> implements Engine<S> {
    * Build the table in a staging table first, so that a failure leaves the old table alone.
    * `order` lists column names in the order the user expects them, where the loader lost it.
    */
-  async #fromStaging(
-    load: Load<S>,
+  async #replaceFromStaging(
+    table: string,
     insert: () => Promise<void>,
     order: string[] = [],
   ): Promise<void> {
@@ -215,7 +222,7 @@ export class DuckEngine<S> implements Engine<S> {
         .map(ident)
         .join(", ");
       await this.#run(
-        `CREATE OR REPLACE TABLE ${ident(load.table)} AS SELECT ${ordered} FROM ${STAGING}`,
+        `CREATE OR REPLACE TABLE ${ident(table)} AS SELECT ${ordered} FROM ${STAGING}`,
       );
     } finally {
       await this.#run(`DROP TABLE IF EXISTS ${STAGING}`);

@@ -2,6 +2,7 @@ import { open, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname } from "node:path";
 import type * as Blocking from "@duckdb/duckdb-wasm/blocking";
+import { tableFromIPC } from "apache-arrow";
 import { readParquet } from "parquet-wasm";
 import type { Backend } from "./backend.ts";
 import { QUERY_CONFIG } from "./convert.ts";
@@ -22,9 +23,12 @@ export async function createNodeEngine(): Promise<Engine<string>> {
   await db.instantiate();
   db.open({ query: QUERY_CONFIG });
   const conn = db.connect();
+  // The bindings are CommonJS and build results with apache-arrow's CommonJS copy, whose classes
+  // are not the ones our ES modules import; pass results through IPC so `instanceof` holds.
+  const cjsArrow = require("apache-arrow") as typeof import("apache-arrow");
 
   const backend: Backend<string> = {
-    query: async (sql) => conn.query(sql),
+    query: async (sql) => tableFromIPC(cjsArrow.tableToIPC(conn.query(sql), "stream")),
     nameOf: (path) => basename(path),
     sizeOf: async (path) => (await stat(path)).size,
     read: async (path, start, end) => {

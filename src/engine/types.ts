@@ -36,6 +36,8 @@ export interface Engine<S> {
   query(sql: string): Promise<Table>;
   /** Load a CSV, TSV, Parquet or JSON file as a table, replacing a table of the same name. */
   registerFile(source: S, options?: RegisterOptions): Promise<TableInfo>;
+  /** Create or replace table `name` from an Arrow IPC stream (a table a TS cell computed). */
+  registerArrow(name: string, ipc: Uint8Array): Promise<TableInfo>;
   /** The user's tables, by name. */
   tables(): Promise<TableInfo[]>;
   /** One table's schema and row count. */

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { tableFromArrays, tableToIPC } from "apache-arrow";
+import { Table, tableFromArrays, tableToIPC } from "apache-arrow";
 import { Table as WasmTable, writeParquet } from "parquet-wasm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNodeEngine } from "../../src/engine/node.ts";
@@ -79,6 +79,7 @@ describe("createNodeEngine()", () => {
       at: new Date("2024-02-29T13:45:00Z"),
     });
     expect(typeof row?.total).toBe("number");
+    expect(table).toBeInstanceOf(Table);
     // Numeric columns stay columnar: a typed array, no per-row objects.
     expect(table.getChild("total")?.toArray()).toBeInstanceOf(Float64Array);
   });

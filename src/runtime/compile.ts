@@ -1,0 +1,54 @@
+import { freeIdentifiers, parseCell } from "./tsrefs.ts";
+
+type AsyncFn = (...args: unknown[]) => Promise<unknown>;
+const AsyncFunction: new (...args: string[]) => AsyncFn = Object.getPrototypeOf(
+  async () => {},
+).constructor;
+
+/** V8 puts the parameter list and `{` on two lines before the body of a constructed function. */
+const HEADER_LINES = 2;
+
+/** A TS cell ready to run: JavaScript whose last expression is returned, and the names it reads. */
+export interface CompiledTs {
+  body: string;
+  references: string[];
+}
+
+export function compileTs(source: string): CompiledTs {
+  const { js, program } = parseCell(source);
+  const last = program.body.at(-1);
+  let body = js;
+  // A lone string literal parses as a directive ("use strict"); as a cell's last line it is a value.
+  if (last?.type === "ExpressionStatement") {
+    const expression = last.expression;
+    body = `${js.slice(0, expression.start)}return (${js.slice(expression.start, expression.end)});${js.slice(last.end)}`;
+  }
+  return { body, references: freeIdentifiers(program) };
+}
+
+/** Run a compiled cell as an async function of the names in `scope` that it reads. */
+export function runTs(
+  cell: CompiledTs,
+  scope: ReadonlyMap<string, unknown>,
+  id: string,
+): Promise<unknown> {
+  const names = cell.references.filter((name) => scope.has(name));
+  const fn = new AsyncFunction(...names, `${cell.body}\n//# sourceURL=${sourceUrl(id)}`);
+  return fn(...names.map((name) => scope.get(name)));
+}
+
+/** Where in the cell's own source an error thrown by its code happened, from the stack. */
+export function errorLocation(
+  error: unknown,
+  id: string,
+): { line: number; column: number } | undefined {
+  if (!(error instanceof Error) || typeof error.stack !== "string") return undefined;
+  const escaped = sourceUrl(id).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const match = new RegExp(`${escaped}:(\\d+):(\\d+)`).exec(error.stack);
+  if (!match) return undefined;
+  return { line: Number(match[1]) - HEADER_LINES, column: Number(match[2]) };
+}
+
+function sourceUrl(id: string): string {
+  return `strata-cell-${id.replace(/[^\w-]/g, "_")}.js`;
+}

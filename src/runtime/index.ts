@@ -1,0 +1,12 @@
+export { Runtime, type RuntimeOptions, type Listener } from "./runtime.ts";
+export {
+  transition,
+  type CellState,
+  type CellEvent,
+  type CellError,
+  type Output,
+  type InputSpec,
+} from "./state.ts";
+export { sqlText } from "./library.ts";
+export { isTableLike, previewTable, toIPC, type TableLike, type TablePreview } from "./values.ts";
+export { buildGraph, dependentsOf, type Graph, type GraphCell } from "./graph.ts";

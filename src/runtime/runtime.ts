@@ -1,0 +1,274 @@
+import { ident, messageOf } from "../engine/index.ts";
+import type { Cell, CodeCell } from "../notebook/index.ts";
+import { compileTs, errorLocation, runTs, type CompiledTs } from "./compile.ts";
+import { buildGraph, dependentsOf, type Graph } from "./graph.ts";
+import { cellLibrary, sharedLibrary, type LibraryHost } from "./library.ts";
+import { sqlIdentifiers } from "./sqllex.ts";
+import { sqlParserReady, sqlReferences } from "./sqlrefs.ts";
+import {
+  transition,
+  type CellError,
+  type CellEvent,
+  type CellState,
+  type Output,
+} from "./state.ts";
+import { CellSyntaxError } from "./tsrefs.ts";
+import { isTableLike, toIPC } from "./values.ts";
+
+export interface RuntimeOptions extends LibraryHost {
+  /** more names for TS cells (segmentation and chart functions), added to the shared library */
+  library?: ReadonlyMap<string, unknown>;
+  /** the clock for run times, in milliseconds */
+  now?: () => number;
+}
+
+export type Listener = (id: string, state: CellState) => void;
+
+interface Analysed {
+  cell: CodeCell;
+  /** names of other cells this cell reads */
+  references: string[];
+  compiled?: CompiledTs;
+  /** a TS cell that cannot be compiled */
+  problem?: CellError;
+}
+
+/**
+ * Runs a notebook's code cells reactively: each cell after the cells it reads, a re-run of a
+ * cell re-runs exactly the cells that depend on it, and a newer run supersedes an older one
+ * (the older one stops before its next cell and its in-flight result is dropped).
+ */
+export class Runtime {
+  #host: RuntimeOptions;
+  #shared: Map<string, unknown>;
+  #now: () => number;
+  #cells = new Map<string, Analysed>();
+  #graph: Graph = buildGraph([]);
+  #states = new Map<string, CellState>();
+  #listeners = new Set<Listener>();
+  #generation = 0;
+  #active = new Set<string>();
+  #tail: Promise<void> = Promise.resolve();
+
+  private constructor(options: RuntimeOptions) {
+    this.#host = options;
+    this.#now = options.now ?? (() => performance.now());
+    this.#shared = new Map([...sharedLibrary(options), ...(options.library ?? [])]);
+  }
+
+  static async create(options: RuntimeOptions): Promise<Runtime> {
+    await sqlParserReady();
+    return new Runtime(options);
+  }
+
+  /** Replace the cells (markdown cells are ignored); nothing runs until asked. */
+  async setCells(cells: readonly Cell[]): Promise<void> {
+    const code = cells.filter((c): c is CodeCell => c.kind !== "markdown");
+    const names = new Map<string, string>();
+    for (const cell of code) if (cell.name !== undefined) names.set(cell.name, cell.name);
+    const analysed = new Map<string, Analysed>();
+    for (const cell of code) analysed.set(cell.id, await analyse(cell, names));
+    for (const id of this.#states.keys()) if (!analysed.has(id)) this.#states.delete(id);
+    for (const id of analysed.keys())
+      if (!this.#states.has(id)) this.#states.set(id, { status: "idle" });
+    this.#cells = analysed;
+    this.#graph = buildGraph(
+      [...analysed.values()].map((a) => ({
+        id: a.cell.id,
+        name: a.cell.name,
+        references: a.references,
+      })),
+    );
+  }
+
+  /** Run every code cell in dependency order. */
+  runAll(): Promise<void> {
+    return this.#schedule(this.#graph.order);
+  }
+
+  /** Run one cell, the cells it reads that have not run yet, and every cell that depends on it. */
+  run(id: string): Promise<void> {
+    if (!this.#cells.has(id)) throw new Error(`unknown cell: ${id}`);
+    const needed = new Set([id, ...dependentsOf(this.#graph, id)]);
+    const pending = [id];
+    while (pending.length > 0) {
+      for (const input of this.#graph.inputs.get(pending.pop()!) ?? []) {
+        if (!needed.has(input) && this.state(input).status !== "done") {
+          needed.add(input);
+          pending.push(input);
+        }
+      }
+    }
+    return this.#schedule(this.#graph.order.filter((c) => needed.has(c)));
+  }
+
+  /** Change a cell's source and re-run it with its dependents. */
+  async edit(id: string, source: string): Promise<void> {
+    const current = this.#cells.get(id);
+    if (!current) throw new Error(`unknown cell: ${id}`);
+    // The old source's results are stale from this moment, even while the new one is analysed.
+    this.#generation++;
+    await this.setCells([
+      ...[...this.#cells.values()].map((a) => (a.cell.id === id ? { ...a.cell, source } : a.cell)),
+    ]);
+    await this.run(id);
+  }
+
+  state(id: string): CellState {
+    return this.#states.get(id) ?? { status: "idle" };
+  }
+
+  /** The value of the named cell, if it has run. */
+  value(name: string): unknown {
+    for (const { cell } of this.#cells.values()) {
+      if (cell.name !== name) continue;
+      const state = this.state(cell.id);
+      return state.status === "done" ? state.value : undefined;
+    }
+    return undefined;
+  }
+
+  /** The code cells in document order with their ids. */
+  cellIds(): string[] {
+    return [...this.#cells.keys()];
+  }
+
+  onChange(listener: Listener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Wait for every scheduled run to finish. */
+  settled(): Promise<void> {
+    return this.#tail;
+  }
+
+  #set(id: string, event: CellEvent): void {
+    const next = transition(this.state(id), event);
+    this.#states.set(id, next);
+    for (const listener of this.#listeners) listener(id, next);
+  }
+
+  #schedule(ids: string[]): Promise<void> {
+    const generation = ++this.#generation;
+    for (const id of this.#active) {
+      const status = this.state(id).status;
+      if (!ids.includes(id) && (status === "queued" || status === "running"))
+        this.#set(id, { type: "reset" });
+    }
+    this.#active = new Set(ids);
+    for (const id of ids) this.#set(id, { type: "queue" });
+    const run = this.#tail.then(async () => {
+      for (const id of ids) {
+        if (generation !== this.#generation) return;
+        await this.#runCell(id, generation);
+      }
+    });
+    this.#tail = run;
+    return run;
+  }
+
+  async #runCell(id: string, generation: number): Promise<void> {
+    const analysed = this.#cells.get(id);
+    if (!analysed) return;
+    const blocked = this.#blocked(id, analysed);
+    if (blocked) {
+      this.#set(id, { type: "fail", error: blocked });
+      return;
+    }
+    const { cell } = analysed;
+    this.#set(id, { type: "start", at: this.#now() });
+    const outputs: Output[] = [];
+    try {
+      const value =
+        cell.kind === "sql" ? await this.#runSql(cell) : await this.#runTs(analysed, outputs);
+      if (generation !== this.#generation) return;
+      if (cell.kind === "ts" && cell.name !== undefined && isTableLike(value)) {
+        await this.#host.engine.registerArrow(cell.name, toIPC(value));
+      }
+      if (generation !== this.#generation) return;
+      this.#set(id, { type: "finish", value, outputs, at: this.#now() });
+    } catch (error) {
+      if (generation !== this.#generation) return;
+      this.#set(id, { type: "fail", error: cellError(error, cell), at: this.#now() });
+    }
+  }
+
+  /** Why a cell cannot run now: a graph error, a compile error, or an input that failed. */
+  #blocked(id: string, analysed: Analysed): CellError | undefined {
+    const graphError = this.#graph.errors.get(id);
+    if (graphError) return { message: graphError };
+    if (analysed.problem) return analysed.problem;
+    for (const input of this.#graph.inputs.get(id) ?? []) {
+      const state = this.state(input);
+      if (state.status !== "done") {
+        const name = this.#cells.get(input)?.cell.name ?? input;
+        return {
+          message: `${name} ${state.status === "error" ? "failed" : "has not run"}, and this cell reads it`,
+        };
+      }
+    }
+    return undefined;
+  }
+
+  async #runSql(cell: CodeCell): Promise<unknown> {
+    const sql = cell.source.replace(/;\s*$/, "");
+    if (cell.name === undefined) return this.#host.engine.query(sql);
+    // Same line as the user's SQL, so DuckDB's line numbers stay the cell's own.
+    await this.#host.engine.query(`CREATE OR REPLACE TABLE ${ident(cell.name)} AS ${sql}`);
+    return this.#host.engine.query(`SELECT * FROM ${ident(cell.name)}`);
+  }
+
+  #runTs(analysed: Analysed, outputs: Output[]): Promise<unknown> {
+    const { cell, compiled } = analysed;
+    if (!compiled) throw new Error("a TS cell without compiled code");
+    const scope = new Map(this.#shared);
+    for (const [name, value] of cellLibrary(this.#host, cell.id, outputs)) scope.set(name, value);
+    for (const { cell: other } of this.#cells.values()) {
+      if (other.name === undefined || other.id === cell.id) continue;
+      const state = this.state(other.id);
+      if (state.status === "done") scope.set(other.name, state.value);
+    }
+    return runTs(compiled, scope, cell.id);
+  }
+}
+
+async function analyse(cell: CodeCell, names: ReadonlyMap<string, string>): Promise<Analysed> {
+  if (cell.kind === "ts") {
+    try {
+      const compiled = compileTs(cell.source);
+      return { cell, compiled, references: compiled.references.filter((r) => names.has(r)) };
+    } catch (error) {
+      return { cell, references: [], problem: cellError(error, cell) };
+    }
+  }
+  const parsed = await sqlReferences(cell.source);
+  const mentioned = parsed.ok ? parsed.tables : sqlIdentifiers(cell.source);
+  const byLower = new Map([...names.keys()].map((n) => [n.toLowerCase(), n]));
+  const references = new Set<string>();
+  for (const table of mentioned) {
+    const name = names.has(table) ? table : byLower.get(table.toLowerCase());
+    if (name !== undefined) references.add(name);
+  }
+  return { cell, references: [...references] };
+}
+
+function cellError(error: unknown, cell: CodeCell): CellError {
+  if (error instanceof CellSyntaxError) {
+    return {
+      message: error.message.replace(/^line \d+, column \d+: /, ""),
+      line: error.line,
+      column: error.column,
+    };
+  }
+  const message = messageOf(error);
+  if (cell.kind === "ts") {
+    const at = errorLocation(error, cell.id);
+    const name = error instanceof Error && error.name !== "Error" ? `${error.name}: ` : "";
+    return at ? { message: `${name}${message}`, ...at } : { message: `${name}${message}` };
+  }
+  const full =
+    error instanceof Error && error.cause instanceof Error ? error.cause.message : message;
+  const line = /\bLINE (\d+):/.exec(full)?.[1];
+  return line === undefined ? { message } : { message, line: Number(line) };
+}

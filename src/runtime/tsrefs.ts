@@ -1,0 +1,104 @@
+import { parse, type Program } from "acorn";
+import { analyze } from "eslint-scope";
+import type { Program as EstreeProgram } from "estree";
+import { transform } from "sucrase";
+
+/** A cell's code that cannot be read, with the position in the cell's own source. */
+export class CellSyntaxError extends Error {
+  override name = "CellSyntaxError";
+  /** 1-based line in the cell */
+  readonly line: number;
+  /** 1-based column in the cell */
+  readonly column: number;
+  constructor(message: string, line: number, column: number, cause?: unknown) {
+    super(`line ${line}, column ${column}: ${message}`, { cause });
+    this.line = line;
+    this.column = column;
+  }
+}
+
+/** A TS cell stripped of types (line numbers kept, as Sucrase does) and parsed as an async function body. */
+export interface ParsedCell {
+  /** the JavaScript, line for line with the cell's source */
+  js: string;
+  program: Program;
+}
+
+export function parseCell(source: string): ParsedCell {
+  let js: string;
+  try {
+    js = transform(source, {
+      transforms: ["typescript"],
+      disableESTransforms: true,
+      keepUnusedImports: true,
+    }).code;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // Sucrase reports 1-based columns, acorn 0-based ones.
+    const loc = locOf(error);
+    throw new CellSyntaxError(
+      message.replace(/\s*\(\d+:\d+\)$/, ""),
+      loc.line,
+      Math.max(1, loc.column),
+      error,
+    );
+  }
+  try {
+    const program = parse(js, {
+      ecmaVersion: "latest",
+      sourceType: "script",
+      allowAwaitOutsideFunction: true,
+      allowReturnOutsideFunction: true,
+      locations: true,
+      ranges: true,
+    });
+    return { js, program };
+  } catch (error) {
+    const loc = locOf(error);
+    const message =
+      error instanceof Error ? error.message.replace(/\s*\(\d+:\d+\)$/, "") : String(error);
+    throw new CellSyntaxError(message, loc.line, loc.column + 1, error);
+  }
+}
+
+/** The free identifiers of a cell: names it reads that it does not declare itself. */
+export function freeIdentifiers(program: Program): string[] {
+  // eslint-scope cannot see top-level await or return in a script; wrap the body for analysis.
+  const range = [program.start, program.end];
+  const wrapped = {
+    type: "Program",
+    range,
+    sourceType: "script",
+    body: [
+      {
+        type: "ExpressionStatement",
+        range,
+        expression: {
+          type: "ArrowFunctionExpression",
+          async: true,
+          expression: false,
+          generator: false,
+          params: [],
+          range,
+          body: { type: "BlockStatement", body: program.body, range },
+        },
+      },
+    ],
+  };
+  // acorn builds ESTree; the two packages type the same tree differently.
+  const scopes = analyze(wrapped as unknown as EstreeProgram, {
+    ecmaVersion: 2022,
+    sourceType: "script",
+  });
+  const names = new Set<string>();
+  for (const reference of scopes.globalScope?.through ?? []) names.add(reference.identifier.name);
+  return [...names];
+}
+
+function locOf(error: unknown): { line: number; column: number } {
+  if (error !== null && typeof error === "object" && "loc" in error) {
+    const loc = (error as { loc?: { line?: number; column?: number } }).loc;
+    return { line: loc?.line ?? 1, column: loc?.column ?? 0 };
+  }
+  return { line: 1, column: 0 };
+}

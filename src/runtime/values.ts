@@ -1,0 +1,51 @@
+import { Table as ArrowTable, tableToIPC } from "apache-arrow";
+import { ColumnTable, from, toArrowIPC } from "arquero";
+import { toRows, type Row } from "../engine/index.ts";
+
+/** A value a cell can hold that is also a table: Arrow, Arquero, or a non-empty array of records. */
+export type TableLike = ArrowTable | ColumnTable | Record<string, unknown>[];
+
+export function isTableLike(value: unknown): value is TableLike {
+  return value instanceof ArrowTable || value instanceof ColumnTable || isRecordArray(value);
+}
+
+function isRecordArray(value: unknown): value is Record<string, unknown>[] {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every(
+      (row) =>
+        row !== null && typeof row === "object" && Object.getPrototypeOf(row) === Object.prototype,
+    )
+  );
+}
+
+/** A table-like value as an Arrow IPC stream, for DuckDB. */
+export function toIPC(value: TableLike): Uint8Array {
+  if (value instanceof ArrowTable) return tableToIPC(value, "stream");
+  const table = value instanceof ColumnTable ? value : from(value);
+  return toArrowIPC(table, { format: "stream" });
+}
+
+/** A table's size and first rows as plain data, for reports and JSON. */
+export interface TablePreview {
+  columns: { name: string; type: string }[];
+  rows: Row[];
+  rowCount: number;
+}
+
+export function previewTable(value: TableLike, limit: number): TablePreview {
+  if (value instanceof ArrowTable) {
+    return {
+      columns: value.schema.fields.map((f) => ({ name: f.name, type: String(f.type) })),
+      rows: toRows(value, limit),
+      rowCount: value.numRows,
+    };
+  }
+  const table = value instanceof ColumnTable ? value : from(value);
+  return {
+    columns: table.columnNames().map((name) => ({ name, type: typeof table.get(name, 0) })),
+    rows: table.objects({ limit }) as Row[],
+    rowCount: table.numRows(),
+  };
+}

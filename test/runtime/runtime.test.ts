@@ -1,0 +1,266 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createNodeEngine } from "../../src/engine/node.ts";
+import { toRows, type Engine } from "../../src/engine/index.ts";
+import { notebook, type CellSpec } from "../../src/notebook/index.ts";
+import { Runtime, type CellState } from "../../src/runtime/index.ts";
+
+let engine: Engine<string>;
+
+beforeAll(async () => {
+  engine = await createNodeEngine();
+});
+
+afterAll(async () => {
+  await engine?.close();
+});
+
+/** A runtime over the given cells, with counters of how often each cell started and the order. */
+async function setup(cells: CellSpec[], library: Map<string, unknown> = new Map()) {
+  const runtime = await Runtime.create({ engine, library });
+  const nb = notebook({ cells });
+  await runtime.setCells(nb.cells);
+  const starts: string[] = [];
+  const seen: { id: string; state: CellState }[] = [];
+  runtime.onChange((id, state) => {
+    seen.push({ id, state });
+    if (state.status === "running") starts.push(nameOf(id));
+  });
+  const nameOf = (id: string) => {
+    const cell = nb.cells.find((c) => c.id === id);
+    return cell && cell.kind !== "markdown" ? (cell.name ?? id) : id;
+  };
+  const idOf = (name: string) => nb.cells.find((c) => c.kind !== "markdown" && c.name === name)!.id;
+  const count = (name: string) => starts.filter((s) => s === name).length;
+  const state = (name: string) => runtime.state(idOf(name));
+  return { runtime, nb, starts, seen, idOf, count, state };
+}
+
+describe("Runtime", () => {
+  it("runAll() runs cells after the cells they read, whatever their order in the document", async () => {
+    const { runtime, starts, state } = await setup([
+      { kind: "ts", name: "total", source: "a + b" },
+      { kind: "ts", name: "b", source: "a * 2" },
+      { kind: "ts", name: "a", source: "const x: number = 20;\nx + 1" },
+    ]);
+    await runtime.runAll();
+    expect(starts).toEqual(["a", "b", "total"]);
+    expect(state("total")).toMatchObject({ status: "done", value: 63 });
+    expect(runtime.value("b")).toBe(42);
+  });
+
+  it("run(id) re-runs exactly the cells that depend on it, counted by their starts", async () => {
+    const { runtime, idOf, count } = await setup([
+      { kind: "ts", name: "base", source: "10" },
+      { kind: "ts", name: "other", source: "'unrelated'" },
+      { kind: "ts", name: "doubled", source: "base * 2" },
+      { kind: "ts", name: "label", source: "`${doubled}!`" },
+      { kind: "ts", name: "aside", source: "other.length" },
+    ]);
+    await runtime.runAll();
+    await runtime.run(idOf("doubled"));
+    expect(["base", "other", "doubled", "label", "aside"].map(count)).toEqual([1, 1, 2, 2, 1]);
+  });
+
+  it("edit(id, source) re-runs the cell and its dependents with the new value, and nothing else", async () => {
+    const { runtime, idOf, count, state } = await setup([
+      { kind: "ts", name: "k", source: "3" },
+      { kind: "sql", name: "ks", source: "SELECT * FROM range(${k}) t(i)".replace("${k}", "3") },
+      { kind: "ts", name: "squared", source: "k * k" },
+      { kind: "ts", name: "unrelated", source: "1" },
+    ]);
+    await runtime.runAll();
+    await runtime.edit(idOf("k"), "5");
+    expect(state("squared")).toMatchObject({ status: "done", value: 25 });
+    expect(["k", "ks", "squared", "unrelated"].map(count)).toEqual([2, 1, 2, 1]);
+  });
+
+  it("a cycle is an error on the cells in it and on what reads them; the rest runs", async () => {
+    const { runtime, state } = await setup([
+      { kind: "ts", name: "a", source: "b + 1" },
+      { kind: "ts", name: "b", source: "a + 1" },
+      { kind: "ts", name: "c", source: "a" },
+      { kind: "ts", name: "d", source: "'fine'" },
+      { kind: "ts", name: "me", source: "me" },
+    ]);
+    await runtime.runAll();
+    expect(state("a")).toMatchObject({
+      status: "error",
+      error: { message: "circular definition: a → b → a" },
+    });
+    expect(state("b")).toMatchObject({
+      status: "error",
+      error: { message: "circular definition: a → b → a" },
+    });
+    expect(state("c")).toMatchObject({
+      status: "error",
+      error: { message: "a failed, and this cell reads it" },
+    });
+    expect(state("me")).toMatchObject({ status: "error", error: { message: "me reads itself" } });
+    expect(state("d")).toMatchObject({ status: "done", value: "fine" });
+  });
+
+  it("a name defined twice is an error on both cells, not a crash", async () => {
+    const { runtime, nb } = await setup([
+      { kind: "ts", name: "x", source: "1" },
+      { kind: "sql", name: "x", source: "SELECT 2" },
+      { kind: "ts", name: "y", source: "2" },
+    ]);
+    await runtime.runAll();
+    const [first, second, third] = nb.cells.map((c) => runtime.state(c.id));
+    expect(first).toMatchObject({
+      status: "error",
+      error: { message: "x is defined by more than one cell (c1, c2)" },
+    });
+    expect(second).toMatchObject({ status: "error" });
+    expect(third).toMatchObject({ status: "done", value: 2 });
+  });
+
+  it("a newer run supersedes an older one: the stale result is dropped and never shown", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const library = new Map<string, unknown>([["gate", () => gate]]);
+    const { runtime, idOf, seen, state } = await setup(
+      [
+        { kind: "ts", name: "slow", source: "await gate();\n'old'" },
+        { kind: "ts", name: "after", source: "slow + ' seen'" },
+      ],
+      library,
+    );
+    const first = runtime.runAll();
+    await new Promise((r) => setTimeout(r, 20));
+    const second = runtime.edit(idOf("slow"), "'new'");
+    release();
+    await Promise.all([first, second]);
+    expect(state("slow")).toMatchObject({ status: "done", value: "new" });
+    expect(state("after")).toMatchObject({ status: "done", value: "new seen" });
+    const shown = seen
+      .filter((s) => s.state.status === "done")
+      .map((s) => (s.state.status === "done" ? s.state.value : undefined));
+    expect(shown).not.toContain("old");
+    expect(shown).not.toContain("old seen");
+  });
+
+  it("keeps each cell's run time", async () => {
+    const { runtime, state } = await setup([
+      { kind: "ts", name: "t", source: "await new Promise((r) => setTimeout(r, 30));\n1" },
+    ]);
+    await runtime.runAll();
+    const s = state("t");
+    expect(s.status === "done" && s.ms).toBeGreaterThanOrEqual(25);
+  });
+});
+
+describe("cells", () => {
+  it("SQL → TS → SQL: the second SQL cell joins the table the TS cell produced", async () => {
+    const { runtime, state } = await setup([
+      {
+        kind: "sql",
+        name: "orders",
+        source:
+          "SELECT * FROM (VALUES (1, 'ann', 10.0), (2, 'bob', 25.5), (3, 'ann', 4.5)) t(id, customer, amount)",
+      },
+      {
+        kind: "ts",
+        name: "tiers",
+        source:
+          "const rows = orders.toArray().map((r) => r.toJSON());\nconst names = [...new Set(rows.map((r) => r.customer))];\nnames.map((customer) => ({ customer, tier: customer === 'ann' ? 'gold' : 'silver' }))",
+      },
+      {
+        kind: "sql",
+        name: "spend",
+        source:
+          "SELECT t.tier, sum(o.amount) AS spend\nFROM orders o JOIN tiers t USING (customer)\nGROUP BY ALL ORDER BY tier",
+      },
+    ]);
+    await runtime.runAll();
+    const spend = state("spend");
+    expect(spend.status).toBe("done");
+    expect(spend.status === "done" && toRows(spend.value as never)).toEqual([
+      { tier: "gold", spend: 14.5 },
+      { tier: "silver", spend: 25.5 },
+    ]);
+  });
+
+  it("an Arquero table and an Arrow table from TS cells are registered in DuckDB too", async () => {
+    const { runtime, state } = await setup([
+      { kind: "ts", name: "arq", source: "aq.table({ g: ['a', 'b', 'a'], v: [1, 2, 3] })" },
+      { kind: "ts", name: "arrow", source: "await sql`SELECT 7 AS seven`" },
+      {
+        kind: "sql",
+        name: "joined",
+        source: "SELECT sum(v) + (SELECT max(seven) FROM arrow) AS s FROM arq",
+      },
+    ]);
+    await runtime.runAll();
+    const joined = state("joined");
+    expect(joined.status === "done" && toRows(joined.value as never)).toEqual([{ s: 13 }]);
+  });
+
+  it("sql`…` turns interpolated values into literals, so quotes cannot break out", async () => {
+    const { runtime, state } = await setup([
+      { kind: "ts", name: "who", source: '"O\'Brien"' },
+      {
+        kind: "ts",
+        name: "echo",
+        source:
+          "const t = await sql`SELECT ${who} AS name, ${[1, 2]} AS l, ${null} AS n`;\nt.toArray()[0].toJSON().name",
+      },
+    ]);
+    await runtime.runAll();
+    expect(state("echo")).toMatchObject({ status: "done", value: "O'Brien" });
+  });
+
+  it("display() adds outputs and view() returns its input's value", async () => {
+    const { runtime, state } = await setup([
+      {
+        kind: "ts",
+        name: "k",
+        source:
+          "display('first');\nview({ type: 'range', label: 'k', min: 2, max: 10, step: 1, value: 4 })",
+      },
+      { kind: "ts", name: "k2", source: "k * 2" },
+    ]);
+    await runtime.runAll();
+    expect(state("k")).toMatchObject({
+      status: "done",
+      value: 4,
+      outputs: [
+        { kind: "value", value: "first" },
+        { kind: "input", value: 4, spec: { type: "range", min: 2, max: 10 } },
+      ],
+    });
+    expect(state("k2")).toMatchObject({ status: "done", value: 8 });
+  });
+
+  it("a TS error points at the line and column in the cell's own source", async () => {
+    const { runtime, state } = await setup([
+      {
+        kind: "ts",
+        name: "boom",
+        source: "const a: number = 1;\nconst b = 2;\nconst c = a.nope.deeper;\nc",
+      },
+      { kind: "ts", name: "bad", source: "const ok = 1;\nconst x: = 2;" },
+    ]);
+    await runtime.runAll();
+    expect(state("boom")).toMatchObject({
+      status: "error",
+      error: {
+        line: 3,
+        column: 18,
+        message: expect.stringMatching(/^TypeError: Cannot read properties of undefined/),
+      },
+    });
+    expect(state("bad")).toMatchObject({ status: "error", error: { line: 2 } });
+  });
+
+  it("a SQL error names DuckDB's reason and the line in the cell", async () => {
+    const { runtime, state } = await setup([
+      { kind: "sql", name: "q", source: "SELECT 1 AS a,\n       nope AS b" },
+    ]);
+    await runtime.runAll();
+    expect(state("q")).toMatchObject({
+      status: "error",
+      error: { line: 2, message: expect.stringMatching(/nope/) },
+    });
+  });
+});
