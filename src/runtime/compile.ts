@@ -12,18 +12,25 @@ const HEADER_LINES = 2;
 export interface CompiledTs {
   body: string;
   references: string[];
+  /** where `return (` was inserted (1-based line and column), so error columns can be mapped back */
+  inserted?: { line: number; column: number };
 }
+
+const RETURN = "return (";
 
 export function compileTs(source: string): CompiledTs {
   const { js, program } = parseCell(source);
   const last = program.body.at(-1);
   let body = js;
+  let inserted: CompiledTs["inserted"];
   // A lone string literal parses as a directive ("use strict"); as a cell's last line it is a value.
   if (last?.type === "ExpressionStatement") {
     const expression = last.expression;
-    body = `${js.slice(0, expression.start)}return (${js.slice(expression.start, expression.end)});${js.slice(last.end)}`;
+    body = `${js.slice(0, expression.start)}${RETURN}${js.slice(expression.start, expression.end)});${js.slice(last.end)}`;
+    const start = expression.loc?.start;
+    if (start) inserted = { line: start.line, column: start.column + 1 };
   }
-  return { body, references: freeIdentifiers(program) };
+  return { body, references: freeIdentifiers(program), inserted };
 }
 
 /** Run a compiled cell as an async function of the names in `scope` that it reads. */
@@ -41,12 +48,17 @@ export function runTs(
 export function errorLocation(
   error: unknown,
   id: string,
+  cell?: CompiledTs,
 ): { line: number; column: number } | undefined {
   if (!(error instanceof Error) || typeof error.stack !== "string") return undefined;
   const escaped = sourceUrl(id).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const match = new RegExp(`${escaped}:(\\d+):(\\d+)`).exec(error.stack);
   if (!match) return undefined;
-  return { line: Number(match[1]) - HEADER_LINES, column: Number(match[2]) };
+  const line = Number(match[1]) - HEADER_LINES;
+  let column = Number(match[2]);
+  const at = cell?.inserted;
+  if (at && line === at.line && column >= at.column + RETURN.length) column -= RETURN.length;
+  return { line, column };
 }
 
 function sourceUrl(id: string): string {

@@ -190,7 +190,11 @@ export class Runtime {
       this.#set(id, { type: "finish", value, outputs, at: this.#now() });
     } catch (error) {
       if (generation !== this.#generation) return;
-      this.#set(id, { type: "fail", error: cellError(error, cell), at: this.#now() });
+      this.#set(id, {
+        type: "fail",
+        error: cellError(error, cell, analysed.compiled),
+        at: this.#now(),
+      });
     }
   }
 
@@ -253,7 +257,7 @@ async function analyse(cell: CodeCell, names: ReadonlyMap<string, string>): Prom
   return { cell, references: [...references] };
 }
 
-function cellError(error: unknown, cell: CodeCell): CellError {
+function cellError(error: unknown, cell: CodeCell, compiled?: CompiledTs): CellError {
   if (error instanceof CellSyntaxError) {
     return {
       message: error.message.replace(/^line \d+, column \d+: /, ""),
@@ -263,7 +267,7 @@ function cellError(error: unknown, cell: CodeCell): CellError {
   }
   const message = messageOf(error);
   if (cell.kind === "ts") {
-    const at = errorLocation(error, cell.id);
+    const at = errorLocation(error, cell.id, compiled);
     const name = error instanceof Error && error.name !== "Error" ? `${error.name}: ` : "";
     return at ? { message: `${name}${message}`, ...at } : { message: `${name}${message}` };
   }

@@ -30,7 +30,7 @@ export function findChromium(): string {
   return found;
 }
 
-export const OUTPUT = resolve(import.meta.dirname, "../output");
+export const OUTPUT = resolve(import.meta.dirname, "../output/screenshots");
 
 /** The built app (`dist/`) served on 127.0.0.1, and a headless Chromium that records every request. */
 export interface Harness {

@@ -11,13 +11,21 @@ describe("sqlReferences()", () => {
       JOIN main."Segments" s USING (customer_id)
       WHERE r.id IN (SELECT id FROM returns)
       UNION ALL SELECT * FROM read_csv('extra.csv'), 'other.parquet'`;
-    expect(await sqlReferences(sql)).toEqual({ ok: true, tables: ["orders", "Segments", "returns"] });
+    expect(await sqlReferences(sql)).toEqual({
+      ok: true,
+      tables: ["orders", "Segments", "returns"],
+    });
   });
 
   it("sqlReferences(sql) reads DuckDB syntax: FROM-first, GROUP BY ALL, EXCLUDE, QUALIFY, lambdas", async () => {
-    expect(await sqlReferences("FROM orders SELECT customer_id, count(*) GROUP BY ALL")).toEqual({ ok: true, tables: ["orders"] });
+    expect(await sqlReferences("FROM orders SELECT customer_id, count(*) GROUP BY ALL")).toEqual({
+      ok: true,
+      tables: ["orders"],
+    });
     expect(
-      await sqlReferences("SELECT * EXCLUDE (a), list_transform(l, x -> x + 1) FROM t QUALIFY row_number() OVER (PARTITION BY c) = 1"),
+      await sqlReferences(
+        "SELECT * EXCLUDE (a), list_transform(l, x -> x + 1) FROM t QUALIFY row_number() OVER (PARTITION BY c) = 1",
+      ),
     ).toEqual({ ok: true, tables: ["t"] });
   });
 
@@ -29,14 +37,11 @@ describe("sqlReferences()", () => {
 
 describe("sqlIdentifiers()", () => {
   it("sqlIdentifiers(sql) skips strings, comments and dollar quotes, and unquotes identifiers", () => {
-    expect(sqlIdentifiers(`PIVOT "My Sales" ON 'rfm' -- rfm\n/* segments */ USING $$ clusters $$ sum(x)`)).toEqual([
-      "PIVOT",
-      "My Sales",
-      "ON",
-      "USING",
-      "sum",
-      "x",
-    ]);
+    expect(
+      sqlIdentifiers(
+        `PIVOT "My Sales" ON 'rfm' -- rfm\n/* segments */ USING $$ clusters $$ sum(x)`,
+      ),
+    ).toEqual(["PIVOT", "My Sales", "ON", "USING", "sum", "x"]);
   });
 });
 
@@ -51,11 +56,24 @@ class A { m() { return this.q + z; } }
 const arrow = (p) => p + q2;
 label: for (;;) { break label; }
 [n, f, k, rest, A, arrow, Math.max(1, 2), await sql\`SELECT 1\`]`);
-    expect(freeIdentifiers(program).sort()).toEqual(["Math", "g", "opts", "outer", "q2", "rfm", "rows", "sql", "total", "z"]);
+    expect(freeIdentifiers(program).sort()).toEqual([
+      "Math",
+      "g",
+      "opts",
+      "outer",
+      "q2",
+      "rfm",
+      "rows",
+      "sql",
+      "total",
+      "z",
+    ]);
   });
 
   it("type-only names are stripped before analysis", () => {
-    const { program } = parseCell("type Row = { id: number };\ninterface Seg { name: string }\nconst rows: Row[] = data as Row[];\nrows");
+    const { program } = parseCell(
+      "type Row = { id: number };\ninterface Seg { name: string }\nconst rows: Row[] = data as Row[];\nrows",
+    );
     expect(freeIdentifiers(program)).toEqual(["data"]);
   });
 });
@@ -84,9 +102,11 @@ describe("transition()", () => {
   });
 
   it("refuses events that make no sense in a state", () => {
-    expect(() => transition({ status: "idle" }, { type: "start", at: 0 })).toThrow("invalid cell transition: start while idle");
-    expect(() => transition({ status: "queued" }, { type: "finish", value: 1, outputs: [], at: 0 })).toThrow(
-      "invalid cell transition: finish while queued",
+    expect(() => transition({ status: "idle" }, { type: "start", at: 0 })).toThrow(
+      "invalid cell transition: start while idle",
     );
+    expect(() =>
+      transition({ status: "queued" }, { type: "finish", value: 1, outputs: [], at: 0 }),
+    ).toThrow("invalid cell transition: finish while queued");
   });
 });

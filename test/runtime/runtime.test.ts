@@ -240,6 +240,7 @@ describe("cells", () => {
         source: "const a: number = 1;\nconst b = 2;\nconst c = a.nope.deeper;\nc",
       },
       { kind: "ts", name: "bad", source: "const ok = 1;\nconst x: = 2;" },
+      { kind: "ts", name: "last", source: "const o = {};\no.missing()" },
     ]);
     await runtime.runAll();
     expect(state("boom")).toMatchObject({
@@ -251,6 +252,11 @@ describe("cells", () => {
       },
     });
     expect(state("bad")).toMatchObject({ status: "error", error: { line: 2 } });
+    // The last line is rewritten to return its value; its columns are still the user's.
+    expect(state("last")).toMatchObject({
+      status: "error",
+      error: { line: 2, column: 3, message: "TypeError: o.missing is not a function" },
+    });
   });
 
   it("a SQL error names DuckDB's reason and the line in the cell", async () => {

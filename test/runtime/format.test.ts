@@ -6,7 +6,7 @@ import {
   isNumericType,
   plural,
   typeLabel,
-} from "../../src/app/format.ts";
+} from "../../src/runtime/format.ts";
 
 describe("formatValue()", () => {
   it("formatValue(date) drops a midnight time and shows other times without milliseconds", () => {

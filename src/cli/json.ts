@@ -1,0 +1,53 @@
+import { isTableLike, previewTable } from "../runtime/index.ts";
+
+/** How many rows of a table the JSON output keeps. */
+export const JSON_ROWS = 1000;
+
+/**
+ * A cell value as JSON: tables as `{columns, rows, rowCount}` (first 1,000 rows), charts and
+ * other DOM nodes as their markup, dates as ISO text, typed arrays as arrays; numbers, strings
+ * and plain objects as they are.
+ */
+export function toJson(value: unknown, depth = 0): unknown {
+  if (value === undefined || value === null) return null;
+  if (depth > 8) return "…";
+  if (isTableLike(value)) {
+    const { columns, rows, rowCount } = previewTable(value, JSON_ROWS);
+    return { columns, rows: rows.map((r) => toJson(r, depth + 1)), rowCount };
+  }
+  switch (typeof value) {
+    case "number":
+      return Number.isFinite(value) ? value : String(value);
+    case "string":
+    case "boolean":
+      return value;
+    case "bigint":
+      return Number(value);
+    case "function":
+      return `[function ${value.name || "anonymous"}]`;
+    case "symbol":
+      return String(value);
+    default:
+      break;
+  }
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  if (isNode(value)) return value.outerHTML;
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView))
+    return Array.from(value as unknown as ArrayLike<number>, Number);
+  if (Array.isArray(value)) return value.map((v) => toJson(v, depth + 1));
+  if (value instanceof Map)
+    return Object.fromEntries([...value].map(([k, v]) => [String(k), toJson(v, depth + 1)]));
+  if (value instanceof Set) return [...value].map((v) => toJson(v, depth + 1));
+  if (value instanceof Error) return { error: value.message };
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJson(v, depth + 1)]));
+}
+
+/** A DOM element (a Plot chart, for one), in any DOM implementation. */
+export function isNode(value: unknown): value is { outerHTML: string; tagName: string } {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    typeof (value as { outerHTML?: unknown }).outerHTML === "string" &&
+    typeof (value as { tagName?: unknown }).tagName === "string"
+  );
+}

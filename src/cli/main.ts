@@ -1,0 +1,88 @@
+import { writeFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { messageOf } from "../engine/index.ts";
+
+const USAGE = `usage: strata run <notebook.md> [--data name=path]... [--json out.json] [--html report.html]`;
+
+/** The command line: `strata run`. Returns the exit status: 0 all cells ran, 1 a cell failed, 2 bad input. */
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        data: { type: "string", multiple: true },
+        json: { type: "string" },
+        html: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`strata: ${messageOf(error)}\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const [command, file, ...extra] = positionals;
+  if (command !== "run" || file === undefined || extra.length > 0) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const data = new Map<string, string>();
+  for (const pair of values.data ?? []) {
+    const at = pair.indexOf("=");
+    if (at <= 0 || at === pair.length - 1) {
+      process.stderr.write(`strata: invalid --data ${pair} (expected name=path)\n`);
+      return 2;
+    }
+    data.set(pair.slice(0, at), pair.slice(at + 1));
+  }
+
+  // Loaded here, not at the top, so that usage errors and --help answer at once.
+  const [{ toJson }, { renderReport }, { RunError, runNotebookFile }] = await Promise.all([
+    import("./json.ts"),
+    import("./report.ts"),
+    import("./run.ts"),
+  ]);
+  let run;
+  try {
+    run = await runNotebookFile(file, { data });
+  } catch (error) {
+    if (!(error instanceof RunError)) throw error;
+    process.stderr.write(`strata: ${error.message}\n`);
+    return 2;
+  }
+  if (values.json) {
+    const json = {
+      title: run.notebook.title,
+      cells: run.cells.map((c) => ({
+        id: c.id,
+        name: c.name ?? null,
+        kind: c.kind,
+        status: c.status,
+        ms: c.ms,
+        error: c.error,
+        value: toJson(c.value),
+      })),
+    };
+    await writeFile(values.json, `${JSON.stringify(json, null, 2)}\n`);
+  }
+  if (values.html) await writeFile(values.html, renderReport(run));
+
+  const failed = run.cells.filter((c) => c.status === "error");
+  for (const cell of failed) {
+    const where = cell.error?.line === undefined ? "" : `, line ${cell.error.line}`;
+    process.stderr.write(
+      `strata: cell ${cell.name ?? cell.id} (${cell.kind}${where}) failed: ${cell.error?.message}\n`,
+    );
+  }
+  const done = run.cells.length - failed.length;
+  process.stdout.write(
+    `${file}: ${done} of ${run.cells.length} cells ran${failed.length > 0 ? `, ${failed.length} failed` : ""}\n`,
+  );
+  return failed.length > 0 ? 1 : 0;
+}

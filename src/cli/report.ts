@@ -1,0 +1,115 @@
+import createDOMPurify from "dompurify";
+import { marked } from "marked";
+import { formatValue } from "../runtime/format.ts";
+import type { Value } from "../engine/index.ts";
+import { isTableLike, previewTable } from "../runtime/index.ts";
+import { isNode, toJson } from "./json.ts";
+import type { CellResult, NotebookRun } from "./run.ts";
+
+/** How many rows of a table the report shows. */
+export const REPORT_ROWS = 100;
+
+/**
+ * One self-contained HTML page: the prose, each cell's code (collapsed), its outputs — tables,
+ * charts as inline SVG, values — and its errors. Everything user-made is sanitised: a report is
+ * opened by people who did not write the notebook.
+ */
+export function renderReport(run: NotebookRun): string {
+  const purify = createDOMPurify(run.window);
+  const clean = (html: string) =>
+    purify.sanitize(html, { USE_PROFILES: { html: true, svg: true, svgFilters: true } });
+  const results = new Map(run.cells.map((c) => [c.id, c]));
+  const body: string[] = [];
+  for (const cell of run.notebook.cells) {
+    if (cell.kind === "markdown") {
+      body.push(
+        `<section class="prose">${clean(marked.parse(cell.source, { async: false }))}</section>`,
+      );
+      continue;
+    }
+    const result = results.get(cell.id);
+    const label = [cell.kind, cell.name].filter(Boolean).join(" ");
+    const code = cell.options.includes("hidden")
+      ? ""
+      : `<details><summary>${escape(label)}</summary><pre><code>${escape(cell.source)}</code></pre></details>`;
+    body.push(
+      `<section class="cell" id="${escape(cell.id)}">${code}${result ? outputs(result, clean) : ""}</section>`,
+    );
+  }
+  const title = run.notebook.title || "Strata notebook";
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="Strata">
+<title>${escape(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+<h1 class="title">${escape(title)}</h1>
+${body.join("\n")}
+</main>
+</body>
+</html>
+`;
+}
+
+function outputs(result: CellResult, clean: (html: string) => string): string {
+  if (result.status === "error" && result.error) {
+    const where = result.error.line === undefined ? "" : `line ${result.error.line}: `;
+    return `<p class="error" role="alert">${escape(where + result.error.message)}</p>`;
+  }
+  const parts = result.outputs.map((o) =>
+    o.kind === "value"
+      ? show(o.value, clean)
+      : `<p class="input">${escape(o.spec.label ?? o.spec.type)}: ${escape(String(o.value))}</p>`,
+  );
+  if (result.value !== undefined && result.value !== null) parts.push(show(result.value, clean));
+  return parts.join("\n");
+}
+
+function show(value: unknown, clean: (html: string) => string): string {
+  if (isTableLike(value)) {
+    const { columns, rows, rowCount } = previewTable(value, REPORT_ROWS);
+    const numeric = columns.map(
+      (c) =>
+        rows.some((r) => typeof r[c.name] === "number") &&
+        rows.every((r) => r[c.name] === null || typeof r[c.name] === "number"),
+    );
+    const cls = (j: number) => (numeric[j] ? ' class="num"' : "");
+    const head = columns.map((c, j) => `<th${cls(j)}>${escape(c.name)}</th>`).join("");
+    const cells = rows.map(
+      (r) =>
+        `<tr>${columns.map((c, j) => `<td${cls(j)}>${escape(formatValue((r[c.name] ?? null) as Value))}</td>`).join("")}</tr>`,
+    );
+    const more = rowCount > rows.length ? `, showing the first ${rows.length}` : "";
+    return `<div class="table"><table><thead><tr>${head}</tr></thead><tbody>${cells.join("")}</tbody></table><p class="caption">${rowCount.toLocaleString("en-US")} rows${more}</p></div>`;
+  }
+  if (isNode(value)) return `<div class="chart">${clean(value.outerHTML)}</div>`;
+  if (typeof value === "string") return `<pre class="value">${escape(value)}</pre>`;
+  return `<pre class="value">${escape(JSON.stringify(toJson(value), null, 2))}</pre>`;
+}
+
+function escape(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const STYLE = `
+:root { color-scheme: light dark; --fg: #1c1f24; --muted: #5f6673; --border: #dfe3ea; --bg: #fff; --code: #f6f7f9; --error: #9f1239; --error-bg: #fde8ec; }
+@media (prefers-color-scheme: dark) { :root { --fg: #e6e8ec; --muted: #9aa1ad; --border: #2e333c; --bg: #14161a; --code: #1c1f25; --error: #fda4af; --error-bg: #3b1720; } }
+body { margin: 0; background: var(--bg); color: var(--fg); font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+main { max-width: 960px; margin: 0 auto; padding: 2rem 1.25rem 4rem; }
+.title { font-size: 1.9rem; margin: 0 0 1.5rem; }
+.cell { margin: 1rem 0 1.5rem; }
+details summary { cursor: pointer; color: var(--muted); font-size: 0.85rem; font-family: ui-monospace, Menlo, monospace; }
+pre { background: var(--code); padding: 0.75rem 1rem; border-radius: 6px; overflow: auto; font-size: 0.85rem; }
+.table { overflow: auto; }
+table { border-collapse: collapse; font-size: 0.85rem; font-variant-numeric: tabular-nums; }
+th, td { padding: 0.3rem 0.7rem; border-bottom: 1px solid var(--border); text-align: left; white-space: nowrap; }
+th.num, td.num { text-align: right; }
+.caption { color: var(--muted); font-size: 0.8rem; margin: 0.3rem 0 0; }
+.error { background: var(--error-bg); color: var(--error); padding: 0.6rem 0.8rem; border-radius: 6px; font-family: ui-monospace, Menlo, monospace; font-size: 0.85rem; }
+.chart svg { max-width: 100%; height: auto; }
+`;

@@ -1,0 +1,119 @@
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import type { JSDOM } from "jsdom";
+import { createNodeEngine } from "../engine/node.ts";
+import { messageOf } from "../engine/index.ts";
+import { parse, type Notebook } from "../notebook/index.ts";
+import { Runtime, type CellError, type Output } from "../runtime/index.ts";
+
+/** The outcome of one code cell in a headless run. */
+export interface CellResult {
+  id: string;
+  name: string | undefined;
+  kind: "sql" | "ts";
+  status: "done" | "error" | "idle";
+  /** run time in milliseconds */
+  ms: number | null;
+  error: CellError | null;
+  value: unknown;
+  outputs: Output[];
+}
+
+export interface NotebookRun {
+  notebook: Notebook;
+  cells: CellResult[];
+  /** the DOM the run's charts were drawn in, for the report */
+  window: JSDOM["window"];
+}
+
+export interface RunOptions {
+  /** dataset paths by name, overriding the front matter */
+  data?: ReadonlyMap<string, string>;
+}
+
+/** A problem with the run's inputs (not with a cell): the file, a dataset. */
+export class RunError extends Error {
+  override name = "RunError";
+}
+
+/** Run a notebook file on the Node engine: load its datasets, run every cell, collect results. */
+export async function runNotebookFile(
+  path: string,
+  options: RunOptions = {},
+): Promise<NotebookRun> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new RunError(`cannot read ${path}: ${messageOf(error)}`, { cause: error });
+  }
+  let notebook: Notebook;
+  try {
+    notebook = parse(text);
+  } catch (error) {
+    throw new RunError(`${path}, ${messageOf(error)}`, { cause: error });
+  }
+  const sources = new Map(
+    notebook.datasets.map((d) => [d.name, resolveSource(d.source, dirname(path))]),
+  );
+  for (const [name, source] of options.data ?? []) sources.set(name, resolve(source));
+
+  // Both take a second or more to start; let them overlap.
+  const [engine, { JSDOM }] = await Promise.all([createNodeEngine(), import("jsdom")]);
+  const { window } = new JSDOM("<!doctype html><html><body></body></html>");
+  try {
+    for (const [name, source] of sources) {
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
+        throw new RunError(
+          `dataset ${name}: ${source} is a URL; the runner reads local files only (pass --data ${name}=path)`,
+        );
+      }
+      try {
+        await engine.registerFile(source, { table: name });
+      } catch (error) {
+        throw new RunError(`dataset ${name}: ${messageOf(error)}`, { cause: error });
+      }
+    }
+    const runtime = await Runtime.create({ engine, document: window.document });
+    await runtime.setCells(notebook.cells);
+    await runtime.runAll();
+    const cells = notebook.cells.flatMap((cell): CellResult[] => {
+      if (cell.kind === "markdown") return [];
+      const state = runtime.state(cell.id);
+      const base = { id: cell.id, name: cell.name, kind: cell.kind };
+      switch (state.status) {
+        case "done":
+          return [
+            {
+              ...base,
+              status: "done",
+              ms: state.ms,
+              error: null,
+              value: state.value,
+              outputs: state.outputs,
+            },
+          ];
+        case "error":
+          return [
+            {
+              ...base,
+              status: "error",
+              ms: state.ms ?? null,
+              error: state.error,
+              value: null,
+              outputs: [],
+            },
+          ];
+        default:
+          return [{ ...base, status: "idle", ms: null, error: null, value: null, outputs: [] }];
+      }
+    });
+    return { notebook, cells, window };
+  } finally {
+    await engine.close();
+  }
+}
+
+function resolveSource(source: string, base: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(source) ? source : resolve(base, source);
+}
