@@ -5,6 +5,8 @@
 import type * as arquero from "arquero";
 import type * as plot from "@observablehq/plot";
 import type { Table } from "apache-arrow";
+import type * as segment from "../segment/index.ts";
+import type { CohortResult, RfmResult } from "./segmentation.ts";
 
 type InputSpec =
   | { type: "range"; label?: string; min: number; max: number; step?: number; value: number }
@@ -30,6 +32,30 @@ declare global {
   function display<T>(value: T): T;
   /** Ask for an input (a slider, a select, a checkbox, a text box); returns its current value. */
   function view<S extends InputSpec>(spec: S): S["value"];
+  /** Score customers by recency, frequency and monetary value (quintiles) and name their segments; runs in DuckDB. */
+  function rfm(
+    orders: string | segment.TableInput,
+    options: segment.RfmOptions,
+  ): Promise<RfmResult>;
+  /** Monthly (or weekly) acquisition cohorts and their retention; partly covered periods are flagged. */
+  function cohorts(
+    orders: string | segment.TableInput,
+    options: segment.CohortOptions,
+  ): Promise<CohortResult>;
+  /** Scale columns (z-score, min–max or robust, optional log1p); rows with missing values are left out. */
+  const standardize: typeof segment.standardize;
+  /** k-means clustering (k-means++ initialisation, restarts, canonical cluster numbers), reproducible by seed. */
+  const kmeans: typeof segment.kmeans;
+  /** Step through one k-means run — initialisation, then each assignment and update — for teaching. */
+  const kmeansSteps: typeof segment.kmeansSteps;
+  /** Inertia for a range of k with the Kneedle elbow, and silhouette, Calinski–Harabasz, Davies–Bouldin per k. */
+  const elbow: typeof segment.elbow;
+  /** Silhouette per point, per cluster and overall; sampled (and said so) for large tables. */
+  const silhouette: typeof segment.silhouette;
+  /** Size, share and column statistics per cluster, with z-scores and a short label. */
+  const profile: typeof segment.profile;
+  /** Principal components for a 2-D map of the clusters, with explained variance. */
+  const pca: typeof segment.pca;
 }
 
 export {};

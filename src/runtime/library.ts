@@ -2,6 +2,7 @@ import * as Plot from "@observablehq/plot";
 import * as aq from "arquero";
 import type { Table } from "apache-arrow";
 import { literal, type Engine } from "../engine/index.ts";
+import { segmentationLibrary } from "./segmentation.ts";
 import type { InputSpec, Output } from "./state.ts";
 
 /** What the library needs from its host: the engine, and a DOM document where there is no global one. */
@@ -26,6 +27,7 @@ export function sharedLibrary(host: LibraryHost): Map<string, unknown> {
     ["aq", aq],
     ["op", aq.op],
     ["Plot", { ...Plot, plot }],
+    ...segmentationLibrary(host.engine),
   ]);
 }
 

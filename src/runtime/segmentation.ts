@@ -1,0 +1,111 @@
+import type { Table } from "apache-arrow";
+import { ident, toRows, type Engine } from "../engine/index.ts";
+import {
+  cohortsSql,
+  elbow,
+  kmeans,
+  kmeansSteps,
+  pca,
+  profile,
+  rfmSegmentsSql,
+  rfmSql,
+  silhouette,
+  standardize,
+  type CohortOptions,
+  type RfmOptions,
+} from "../segment/index.ts";
+import { isTableLike, toIPC } from "./values.ts";
+
+export interface RfmResult {
+  kind: "rfm";
+  /** one row per customer: recency, frequency, monetary, r, f, m, rfm and segment */
+  table: Table;
+  /** one row per segment: customers, share, monetary_share */
+  segments: Table;
+  /** the SQL that scored the customers, to read, copy and edit */
+  sql: string;
+}
+
+export interface CohortResult {
+  kind: "cohorts";
+  /** one row per cohort and offset: cohort, offset, period, customers, size, retention, partial */
+  matrix: Table;
+  /** one row per cohort: cohort, size */
+  sizes: { cohort: Date; size: number }[];
+  /** the periods the data covers only in part */
+  partial: Date[];
+  sql: string;
+}
+
+/**
+ * The segmentation functions TS cells see. The pure ones come from segment/; rfm and cohorts
+ * run their SQL in DuckDB, on a table name or on a table value (registered for the query).
+ */
+export function segmentationLibrary(engine: Engine<unknown>): Map<string, unknown> {
+  let inputs = 0;
+  /** A relation name for a table argument: a name as given, a table value registered first. */
+  const relation = async (table: unknown): Promise<{ name: string; drop: () => Promise<void> }> => {
+    if (typeof table === "string") return { name: table, drop: async () => {} };
+    if (!isTableLike(table))
+      throw new Error(
+        "invalid table: expected a table name, an Arrow or Arquero table, or an array of records",
+      );
+    const name = `__strata_input_${++inputs}`;
+    await engine.registerArrow(name, toIPC(table));
+    return { name, drop: () => engine.dropTable(name) };
+  };
+
+  const rfm = async (orders: unknown, options: RfmOptions): Promise<RfmResult> => {
+    const input = await relation(orders);
+    try {
+      const sql = rfmSql(input.name, options);
+      const table = await engine.query(sql);
+      const segments = await engine.query(rfmSegmentsSql(sql));
+      return {
+        kind: "rfm",
+        table,
+        segments,
+        sql: typeof orders === "string" ? sql : sql.replace(ident(input.name), "<your table>"),
+      };
+    } finally {
+      await input.drop();
+    }
+  };
+
+  const cohorts = async (orders: unknown, options: CohortOptions): Promise<CohortResult> => {
+    const input = await relation(orders);
+    try {
+      const sql = cohortsSql(input.name, options);
+      const matrix = await engine.query(sql);
+      const rows = toRows(matrix);
+      const sizes = new Map<number, { cohort: Date; size: number }>();
+      const partial = new Map<number, Date>();
+      for (const row of rows) {
+        const cohort = row.cohort as Date;
+        sizes.set(cohort.getTime(), { cohort, size: Number(row.size) });
+        if (row.partial) partial.set((row.period as Date).getTime(), row.period as Date);
+      }
+      return {
+        kind: "cohorts",
+        matrix,
+        sizes: [...sizes.values()],
+        partial: [...partial.values()].sort((a, b) => a.getTime() - b.getTime()),
+        sql: typeof orders === "string" ? sql : sql.replace(ident(input.name), "<your table>"),
+      };
+    } finally {
+      await input.drop();
+    }
+  };
+
+  return new Map<string, unknown>([
+    ["rfm", rfm],
+    ["cohorts", cohorts],
+    ["standardize", standardize],
+    ["kmeans", kmeans],
+    ["kmeansSteps", kmeansSteps],
+    ["elbow", elbow],
+    ["silhouette", silhouette],
+    ["profile", profile],
+    ["pca", pca],
+  ]);
+}

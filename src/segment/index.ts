@@ -1,0 +1,34 @@
+export { toMatrix, columnNames, rowCount, type Matrix, type TableInput } from "./input.ts";
+export { randomSource } from "./random.ts";
+export {
+  standardize,
+  scaleMatrix,
+  unscale,
+  type ScaleMethod,
+  type Scaling,
+  type StandardizeOptions,
+} from "./standardize.ts";
+export {
+  kmeans,
+  kmeansSteps,
+  kmeansMatrix,
+  type KMeansOptions,
+  type KMeansResult,
+  type KMeansStep,
+  type KMeansProgress,
+} from "./kmeans.ts";
+export { silhouette } from "./silhouette.ts";
+export {
+  silhouetteMatrix,
+  calinskiHarabasz,
+  daviesBouldin,
+  adjustedRandIndex,
+  SILHOUETTE_EXACT_LIMIT,
+  type SilhouetteResult,
+} from "./metrics.ts";
+export { kneedle } from "./kneedle.ts";
+export { elbow, type ElbowOptions, type ElbowResult } from "./elbow.ts";
+export { profile, type ProfileResult, type ClusterProfile } from "./profile.ts";
+export { pca, type PcaResult } from "./pca.ts";
+export { rfmSql, rfmSegmentsSql, rfmSegment, RFM_SEGMENTS, type RfmOptions } from "./rfm.ts";
+export { cohortsSql, type CohortOptions } from "./cohorts.ts";

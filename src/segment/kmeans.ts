@@ -1,0 +1,487 @@
+import { toMatrix, type Matrix, type TableInput } from "./input.ts";
+import { randomSource } from "./random.ts";
+import { scaleMatrix, unscale, type ScaleMethod, type Scaling } from "./standardize.ts";
+
+export interface KMeansOptions {
+  /** the number of clusters, an integer ≥ 2 and below the number of complete rows */
+  k: number;
+  /** the numeric columns to cluster on */
+  columns: string[];
+  /** seed for the k-means++ initialisation (default 0) */
+  seed?: number;
+  /** restarts from different initialisations; the lowest inertia wins (default 10) */
+  nInit?: number;
+  /** Lloyd iterations per restart at most (default 300) */
+  maxIter?: number;
+  /** convergence tolerance, relative to the mean feature variance as in scikit-learn (default 1e-4) */
+  tol?: number;
+  /** scale the columns first: true for z-scores, or a method (default: no scaling) */
+  standardize?: boolean | ScaleMethod;
+  /** columns to take log(1 + x) of before scaling */
+  log1p?: string[];
+  /** called after every Lloyd iteration of every restart, for progress */
+  onIteration?: (progress: KMeansProgress) => void;
+}
+
+export interface KMeansProgress {
+  /** 0-based restart */
+  run: number;
+  /** 1-based iteration within the restart */
+  iteration: number;
+  inertia: number;
+}
+
+export interface KMeansResult {
+  kind: "kmeans";
+  k: number;
+  /** a cluster per input row, numbered by descending size; -1 for a row left out (missing values) */
+  labels: Int32Array;
+  centroids: {
+    /** in the columns' own units */
+    original: number[][];
+    /** in the units k-means ran in (equal to original when no scaling was asked for) */
+    standardized: number[][];
+  };
+  /** rows per cluster */
+  sizes: number[];
+  /** Σ squared distance of each point to its centroid, in the units k-means ran in */
+  inertia: number;
+  /** Lloyd iterations of the winning restart */
+  iterations: number;
+  converged: boolean;
+  columns: string[];
+  /** the complete rows in original units (what the chart draws) */
+  points: Matrix;
+  /** the complete rows as clustered (scaled when asked) */
+  scaledPoints: Matrix;
+  scaling: Scaling | undefined;
+  /** input rows left out for a missing or non-finite value */
+  excluded: number;
+  seed: number;
+}
+
+/** One step of one k-means run, for teaching: the centroids and, after assignment, the labels. */
+export interface KMeansStep {
+  iteration: number;
+  phase: "init" | "assign" | "update";
+  /** centroids in the units k-means runs in, k × d */
+  centroids: number[][];
+  /** labels of the complete rows (empty before the first assignment) */
+  labels: Int32Array;
+  inertia: number;
+}
+
+interface RawResult {
+  labels: Int32Array;
+  centers: Float64Array;
+  inertia: number;
+  iterations: number;
+  converged: boolean;
+}
+
+/**
+ * k-means as scikit-learn does it: greedy k-means++ initialisation (2 + ⌊ln k⌋ candidates per
+ * centre), Lloyd iterations until the labels stop changing or the centres move less than
+ * `tol` × mean feature variance, `nInit` restarts keeping the lowest inertia. Cluster numbers
+ * are canonical: by descending size, then by centroid, so a re-run does not shuffle them.
+ */
+export function kmeans(table: TableInput, options: KMeansOptions): KMeansResult {
+  const prepared = prepare(table, options);
+  const { scaled, k, seed } = prepared;
+  const nInit = positiveInteger("nInit", options.nInit ?? 10);
+  const maxIter = positiveInteger("maxIter", options.maxIter ?? 300);
+  const random = randomSource(seed);
+  let best: RawResult | undefined;
+  for (let run = 0; run < nInit; run++) {
+    const onStep = options.onIteration;
+    const result = finish(
+      lloyd(scaled, k, random, maxIter, prepared.tol),
+      onStep && ((iteration, inertia) => onStep({ run, iteration, inertia })),
+    );
+    if (!best || result.inertia < best.inertia) best = result;
+  }
+  return describe(prepared, best!);
+}
+
+/** Step through one k-means run (nInit = 1) for teaching; returns the final result. */
+export function* kmeansSteps(
+  table: TableInput,
+  options: KMeansOptions,
+): Generator<KMeansStep, KMeansResult> {
+  const prepared = prepare(table, options);
+  const maxIter = positiveInteger("maxIter", options.maxIter ?? 300);
+  const steps = lloyd(
+    prepared.scaled,
+    prepared.k,
+    randomSource(prepared.seed),
+    maxIter,
+    prepared.tol,
+  );
+  let next = steps.next();
+  while (!next.done) {
+    yield next.value;
+    next = steps.next();
+  }
+  return describe(prepared, next.value);
+}
+
+/** Run k-means on a matrix directly (for elbow sweeps and tests). */
+export function kmeansMatrix(
+  matrix: Matrix,
+  k: number,
+  options: { seed?: number; nInit?: number; maxIter?: number; tol?: number } = {},
+): RawResult {
+  checkK(k, matrix.n);
+  const random = randomSource(options.seed ?? 0);
+  const tol = (options.tol ?? 1e-4) * meanVariance(matrix);
+  let best: RawResult | undefined;
+  for (let run = 0; run < (options.nInit ?? 10); run++) {
+    const result = finish(lloyd(matrix, k, random, options.maxIter ?? 300, tol));
+    if (!best || result.inertia < best.inertia) best = result;
+  }
+  return canonical(best!, matrix.d, k);
+}
+
+interface Prepared {
+  points: Matrix;
+  scaled: Matrix;
+  scaling: Scaling | undefined;
+  k: number;
+  seed: number;
+  tol: number;
+}
+
+function prepare(table: TableInput, options: KMeansOptions): Prepared {
+  if (options === null || typeof options !== "object")
+    throw new Error("invalid options: expected { k, columns }");
+  const points = toMatrix(table, options.columns);
+  if (points.n === 0) {
+    throw new Error(
+      points.totalRows === 0
+        ? "no rows to cluster: the table is empty"
+        : `no complete rows to cluster: all ${points.totalRows} rows have a missing or non-finite value in ${points.columns.join(", ")}`,
+    );
+  }
+  const k = options.k;
+  checkK(k, points.n);
+  const seed = options.seed ?? 0;
+  if (!Number.isInteger(seed)) throw new Error(`invalid seed: ${seed} (expected an integer)`);
+  let scaled = points;
+  let scaling: Scaling | undefined;
+  if (options.standardize) {
+    const method = options.standardize === true ? "zscore" : options.standardize;
+    ({ matrix: scaled, scaling } = scaleMatrix(points, method, options.log1p ?? []));
+  } else if (options.log1p && options.log1p.length > 0) {
+    throw new Error("invalid log1p: it applies with standardize; pass standardize: true as well");
+  }
+  const distinct = countDistinct(scaled, k);
+  if (distinct < k)
+    throw new Error(`invalid k: ${k} (the data has only ${distinct} distinct points)`);
+  const tol = (options.tol ?? 1e-4) * meanVariance(scaled);
+  return { points, scaled, scaling, k, seed, tol };
+}
+
+function checkK(k: number, n: number): void {
+  if (!Number.isInteger(k) || k < 2) throw new Error(`invalid k: ${k} (expected an integer ≥ 2)`);
+  if (k >= n) throw new Error(`invalid k: ${k} (expected fewer than the ${n} complete rows)`);
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`invalid ${name}: ${value} (expected an integer ≥ 1)`);
+  return value;
+}
+
+/** Distinct rows, counted up to `limit` (enough to know whether k clusters can exist). */
+function countDistinct(m: Matrix, limit: number): number {
+  const seen = new Set<string>();
+  for (let i = 0; i < m.n && seen.size < limit; i++)
+    seen.add(m.values.subarray(i * m.d, (i + 1) * m.d).join(","));
+  return seen.size;
+}
+
+function meanVariance(m: Matrix): number {
+  const { n, d, values } = m;
+  let total = 0;
+  for (let j = 0; j < d; j++) {
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += values[i * d + j]!;
+    mean /= n;
+    let v = 0;
+    for (let i = 0; i < n; i++) v += (values[i * d + j]! - mean) ** 2;
+    total += v / n;
+  }
+  return total / d;
+}
+
+function finish(
+  steps: Generator<KMeansStep, RawResult>,
+  onIteration?: (iteration: number, inertia: number) => void,
+): RawResult {
+  let next = steps.next();
+  while (!next.done) {
+    if (onIteration && next.value.phase === "assign")
+      onIteration(next.value.iteration, next.value.inertia);
+    next = steps.next();
+  }
+  return next.value;
+}
+
+/** Greedy k-means++ (scikit-learn's `_kmeans_plusplus`), then Lloyd iterations; yields each step. */
+function* lloyd(
+  m: Matrix,
+  k: number,
+  random: () => number,
+  maxIter: number,
+  tol: number,
+): Generator<KMeansStep, RawResult> {
+  const { n, d, values: X } = m;
+  let centers: Float64Array = initPlusPlus(m, k, random);
+  yield {
+    iteration: 0,
+    phase: "init",
+    centroids: rowsOf(centers, k, d),
+    labels: new Int32Array(0),
+    inertia: NaN,
+  };
+  const labels = new Int32Array(n).fill(-1);
+  const previous = new Int32Array(n).fill(-1);
+  const dist = new Float64Array(n);
+  let next: Float64Array = new Float64Array(k * d);
+  const counts = new Int32Array(k);
+  let iterations = 0;
+  let converged = false;
+  let strict = false;
+  for (let it = 1; it <= maxIter; it++) {
+    iterations = it;
+    const inertia = assign(X, n, d, centers, k, labels, dist);
+    yield {
+      iteration: it,
+      phase: "assign",
+      centroids: rowsOf(centers, k, d),
+      labels: labels.slice(),
+      inertia,
+    };
+    update(X, n, d, labels, k, next, counts, dist);
+    yield {
+      iteration: it,
+      phase: "update",
+      centroids: rowsOf(next, k, d),
+      labels: labels.slice(),
+      inertia,
+    };
+    let shift = 0;
+    for (let i = 0; i < k * d; i++) shift += (next[i]! - centers[i]!) ** 2;
+    [centers, next] = [next, centers];
+    if (equal(labels, previous)) {
+      strict = true;
+      converged = true;
+      break;
+    }
+    if (shift <= tol) {
+      converged = true;
+      break;
+    }
+    previous.set(labels);
+  }
+  // As scikit-learn: after a stop on the shift, assign once more so labels match the final centres.
+  if (!strict) assign(X, n, d, centers, k, labels, dist);
+  const inertia = inertiaOf(X, n, d, centers, labels);
+  return { labels, centers, inertia, iterations, converged };
+}
+
+function initPlusPlus(m: Matrix, k: number, random: () => number): Float64Array {
+  const { n, d, values: X } = m;
+  const centers = new Float64Array(k * d);
+  const trials = 2 + Math.floor(Math.log(k));
+  const first = Math.min(n - 1, Math.floor(random() * n));
+  centers.set(X.subarray(first * d, (first + 1) * d), 0);
+  const closest = new Float64Array(n);
+  for (let i = 0; i < n; i++) closest[i] = sqDist(X, i * d, X, first * d, d);
+  let potential = sum(closest);
+  const cumulative = new Float64Array(n);
+  const candidate = new Float64Array(n);
+  const bestDist = new Float64Array(n);
+  for (let c = 1; c < k; c++) {
+    let acc = 0;
+    for (let i = 0; i < n; i++) cumulative[i] = acc += closest[i]!;
+    let bestPotential = Infinity;
+    let bestId = 0;
+    for (let t = 0; t < trials; t++) {
+      const id = Math.min(n - 1, searchSorted(cumulative, random() * potential));
+      let pot = 0;
+      for (let i = 0; i < n; i++) {
+        const v = Math.min(closest[i]!, sqDist(X, i * d, X, id * d, d));
+        candidate[i] = v;
+        pot += v;
+      }
+      if (pot < bestPotential) {
+        bestPotential = pot;
+        bestId = id;
+        bestDist.set(candidate);
+      }
+    }
+    centers.set(X.subarray(bestId * d, (bestId + 1) * d), c * d);
+    closest.set(bestDist);
+    potential = bestPotential;
+  }
+  return centers;
+}
+
+/** The first index whose cumulative sum reaches `value` (NumPy's searchsorted, side left). */
+function searchSorted(cumulative: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = cumulative.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cumulative[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function assign(
+  X: Float64Array,
+  n: number,
+  d: number,
+  C: Float64Array,
+  k: number,
+  labels: Int32Array,
+  dist: Float64Array,
+): number {
+  let inertia = 0;
+  for (let i = 0; i < n; i++) {
+    let best = Infinity;
+    let label = 0;
+    const o = i * d;
+    for (let c = 0; c < k; c++) {
+      const s = sqDist(X, o, C, c * d, d);
+      if (s < best) {
+        best = s;
+        label = c;
+      }
+    }
+    labels[i] = label;
+    dist[i] = best;
+    inertia += best;
+  }
+  return inertia;
+}
+
+/** New centres as cluster means; an empty cluster is re-seeded at the point farthest from its centre. */
+function update(
+  X: Float64Array,
+  n: number,
+  d: number,
+  labels: Int32Array,
+  k: number,
+  C: Float64Array,
+  counts: Int32Array,
+  dist: Float64Array,
+): void {
+  C.fill(0);
+  counts.fill(0);
+  for (let i = 0; i < n; i++) {
+    const c = labels[i]!;
+    counts[c]!++;
+    for (let j = 0; j < d; j++) C[c * d + j]! += X[i * d + j]!;
+  }
+  const taken = new Set<number>();
+  for (let c = 0; c < k; c++) {
+    if (counts[c]! > 0) {
+      for (let j = 0; j < d; j++) C[c * d + j]! /= counts[c]!;
+      continue;
+    }
+    let far = -1;
+    for (let i = 0; i < n; i++) if (!taken.has(i) && (far === -1 || dist[i]! > dist[far]!)) far = i;
+    taken.add(far);
+    C.set(X.subarray(far * d, (far + 1) * d), c * d);
+  }
+}
+
+function inertiaOf(
+  X: Float64Array,
+  n: number,
+  d: number,
+  C: Float64Array,
+  labels: Int32Array,
+): number {
+  let inertia = 0;
+  for (let i = 0; i < n; i++) inertia += sqDist(X, i * d, C, labels[i]! * d, d);
+  return inertia;
+}
+
+function sqDist(A: Float64Array, a: number, B: Float64Array, b: number, d: number): number {
+  let s = 0;
+  for (let j = 0; j < d; j++) {
+    const t = A[a + j]! - B[b + j]!;
+    s += t * t;
+  }
+  return s;
+}
+
+function sum(values: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i]!;
+  return s;
+}
+
+function equal(a: Int32Array, b: Int32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function rowsOf(values: Float64Array, k: number, d: number): number[][] {
+  return Array.from({ length: k }, (_, c) => Array.from(values.subarray(c * d, (c + 1) * d)));
+}
+
+/** Renumber clusters by descending size, ties by centroid, so numbering does not depend on the run. */
+function canonical(raw: RawResult, d: number, k: number): RawResult {
+  const sizes = new Array<number>(k).fill(0);
+  for (const label of raw.labels) sizes[label]!++;
+  const order = Array.from({ length: k }, (_, c) => c).sort((a, b) => {
+    if (sizes[b] !== sizes[a]) return sizes[b]! - sizes[a]!;
+    for (let j = 0; j < d; j++) {
+      const diff = raw.centers[a * d + j]! - raw.centers[b * d + j]!;
+      if (diff !== 0) return diff;
+    }
+    return a - b;
+  });
+  const rename = new Int32Array(k);
+  order.forEach((old, neu) => (rename[old] = neu));
+  const centers = new Float64Array(k * d);
+  order.forEach((old, neu) => centers.set(raw.centers.subarray(old * d, (old + 1) * d), neu * d));
+  return { ...raw, labels: raw.labels.map((l) => rename[l]!), centers };
+}
+
+function describe(prepared: Prepared, raw: RawResult): KMeansResult {
+  const { points, scaled, scaling, k } = prepared;
+  const { d } = points;
+  const result = canonical(raw, d, k);
+  const labels = new Int32Array(points.totalRows).fill(-1);
+  points.rows.forEach((row, i) => (labels[row] = result.labels[i]!));
+  const sizes = new Array<number>(k).fill(0);
+  for (const label of result.labels) sizes[label]!++;
+  const standardized = rowsOf(result.centers, k, d);
+  return {
+    kind: "kmeans",
+    k,
+    labels,
+    centroids: {
+      standardized,
+      original: scaling
+        ? standardized.map((c) => unscale(c, scaling))
+        : standardized.map((c) => [...c]),
+    },
+    sizes,
+    inertia: result.inertia,
+    iterations: result.iterations,
+    converged: result.converged,
+    columns: points.columns,
+    points,
+    scaledPoints: scaled,
+    scaling,
+    excluded: points.excluded,
+    seed: prepared.seed,
+  };
+}
