@@ -7,9 +7,7 @@ export type TableInput = ArrowLike | ColumnTable | readonly Record<string, unkno
 export interface ArrowLike {
   numRows: number;
   schema: { fields: readonly { name: string; type: unknown }[] };
-  getChild(
-    name: string,
-  ): {
+  getChild(name: string): {
     length: number;
     nullCount: number;
     get(i: number): unknown;
