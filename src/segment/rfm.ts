@@ -45,7 +45,8 @@ export function rfmSegment(r: number, f: number): string {
  * The SQL that scores customers of the relation `from`: recency in days to the as-of date,
  * frequency as distinct orders, monetary as total spend; scores 1–5 by quintile (recency
  * reversed, so the most recent are 5), ties broken by value and then customer key so the same
- * data always scores the same; and the named segment of the R × F cell.
+ * data always scores the same; and the named segment of the R × F cell. Spend is summed as a
+ * decimal (to the millionth), so the total does not depend on the order of the rows.
  */
 export function rfmSql(from: string, options: RfmOptions): string {
   for (const key of ["customer", "date", "amount"] as const) {
@@ -72,7 +73,7 @@ customers AS (
   SELECT customer,
          date_diff('day', max(day), CAST(${asOf} AS DATE)) AS recency,
          count(DISTINCT order_key) AS frequency,
-         sum(amount) AS monetary
+         CAST(sum(CAST(amount AS DECIMAL(38, 6))) AS DOUBLE) AS monetary
   FROM lines
   GROUP BY customer
 ),
