@@ -50,8 +50,8 @@ export function scaleMatrix(
   const column = new Float64Array(n);
   for (let j = 0; j < d; j++) {
     for (let i = 0; i < n; i++) column[i] = values[i * d + j]!;
-    let c = 0;
-    let s = 1;
+    let c: number;
+    let s: number;
     if (method === "zscore") {
       c = mean(column);
       s = Math.sqrt(column.reduce((sum, v) => sum + (v - c) ** 2, 0) / n);
