@@ -2,6 +2,7 @@ import * as Plot from "@observablehq/plot";
 import * as aq from "arquero";
 import type { Table } from "apache-arrow";
 import { literal, type Engine } from "../engine/index.ts";
+import type { WorkerLike } from "./kmeans-remote.ts";
 import { segmentationLibrary } from "./segmentation.ts";
 import type { InputSpec, Output } from "./state.ts";
 
@@ -10,6 +11,8 @@ export interface LibraryHost {
   engine: Engine<unknown>;
   /** a DOM document for Plot (jsdom in Node); the global one in the browser */
   document?: Document;
+  /** a k-means worker (the browser passes one, so clustering does not block the page) */
+  kmeansWorker?: () => WorkerLike;
   /** values for `view()` inputs the user has moved, by cell id and input position */
   inputValue?: (cellId: string, index: number) => unknown;
 }
@@ -27,7 +30,7 @@ export function sharedLibrary(host: LibraryHost): Map<string, unknown> {
     ["aq", aq],
     ["op", aq.op],
     ["Plot", { ...Plot, plot }],
-    ...segmentationLibrary(host.engine),
+    ...segmentationLibrary(host.engine, { kmeansWorker: host.kmeansWorker }),
   ]);
 }
 

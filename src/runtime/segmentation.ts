@@ -14,6 +14,7 @@ import {
   type CohortOptions,
   type RfmOptions,
 } from "../segment/index.ts";
+import { remoteKMeans, type WorkerLike } from "./kmeans-remote.ts";
 import { isTableLike, toIPC } from "./values.ts";
 
 export interface RfmResult {
@@ -39,9 +40,13 @@ export interface CohortResult {
 
 /**
  * The segmentation functions TS cells see. The pure ones come from segment/; rfm and cohorts
- * run their SQL in DuckDB, on a table name or on a table value (registered for the query).
+ * run their SQL in DuckDB, on a table name or on a table value (registered for the query);
+ * given a worker factory, kmeans runs its restarts in that worker.
  */
-export function segmentationLibrary(engine: Engine<unknown>): Map<string, unknown> {
+export function segmentationLibrary(
+  engine: Engine<unknown>,
+  options: { kmeansWorker?: () => WorkerLike } = {},
+): Map<string, unknown> {
   let inputs = 0;
   /** A relation name for a table argument: a name as given, a table value registered first. */
   const relation = async (table: unknown): Promise<{ name: string; drop: () => Promise<void> }> => {
@@ -101,7 +106,8 @@ export function segmentationLibrary(engine: Engine<unknown>): Map<string, unknow
     ["rfm", rfm],
     ["cohorts", cohorts],
     ["standardize", standardize],
-    ["kmeans", kmeans],
+    // In the browser k-means runs in a worker (and returns a promise, which cells await).
+    ["kmeans", options.kmeansWorker ? remoteKMeans(options.kmeansWorker()) : kmeans],
     ["kmeansSteps", kmeansSteps],
     ["elbow", elbow],
     ["silhouette", silhouette],

@@ -32,3 +32,11 @@ export { profile, type ProfileResult, type ClusterProfile } from "./profile.ts";
 export { pca, type PcaResult } from "./pca.ts";
 export { rfmSql, rfmSegmentsSql, rfmSegment, RFM_SEGMENTS, type RfmOptions } from "./rfm.ts";
 export { cohortsSql, type CohortOptions } from "./cohorts.ts";
+export {
+  prepareKMeans,
+  runRestarts,
+  describeKMeans,
+  type PreparedKMeans,
+  type RawKMeans,
+} from "./kmeans.ts";
+export { kmeansFrom } from "./kmeans.ts";

@@ -71,7 +71,8 @@ export interface KMeansStep {
   inertia: number;
 }
 
-interface RawResult {
+/** The outcome of the restarts, before canonical numbering. */
+export interface RawKMeans {
   labels: Int32Array;
   centers: Float64Array;
   inertia: number;
@@ -86,21 +87,43 @@ interface RawResult {
  * are canonical: by descending size, then by centroid, so a re-run does not shuffle them.
  */
 export function kmeans(table: TableInput, options: KMeansOptions): KMeansResult {
+  const prepared = prepareKMeans(table, options);
+  return describeKMeans(prepared, runRestarts(prepared, options.onIteration));
+}
+
+/**
+ * The three stages of `kmeans`, so that the heavy middle one can run elsewhere (a Web Worker):
+ * prepare (read and scale the table; check the options), run the restarts on the prepared
+ * matrix, describe (canonical numbering, centroids in original units, labels per input row).
+ * A prepared run holds only plain data and typed arrays, so it can be posted to a worker.
+ */
+export function prepareKMeans(table: TableInput, options: KMeansOptions): PreparedKMeans {
   const prepared = prepare(table, options);
-  const { scaled, k, seed } = prepared;
-  const nInit = positiveInteger("nInit", options.nInit ?? 10);
-  const maxIter = positiveInteger("maxIter", options.maxIter ?? 300);
-  const random = randomSource(seed);
-  let best: RawResult | undefined;
-  for (let run = 0; run < nInit; run++) {
-    const onStep = options.onIteration;
+  return {
+    ...prepared,
+    nInit: positiveInteger("nInit", options.nInit ?? 10),
+    maxIter: positiveInteger("maxIter", options.maxIter ?? 300),
+  };
+}
+
+export function runRestarts(
+  prepared: PreparedKMeans,
+  onIteration?: (progress: KMeansProgress) => void,
+): RawKMeans {
+  const random = randomSource(prepared.seed);
+  let best: RawKMeans | undefined;
+  for (let run = 0; run < prepared.nInit; run++) {
     const result = finish(
-      lloyd(scaled, k, random, maxIter, prepared.tol),
-      onStep && ((iteration, inertia) => onStep({ run, iteration, inertia })),
+      lloyd(prepared.scaled, prepared.k, random, prepared.maxIter, prepared.tol, false),
+      onIteration && ((iteration, inertia) => onIteration({ run, iteration, inertia })),
     );
     if (!best || result.inertia < best.inertia) best = result;
   }
-  return describe(prepared, best!);
+  return best!;
+}
+
+export function describeKMeans(prepared: PreparedKMeans, raw: RawKMeans): KMeansResult {
+  return describe(prepared, raw);
 }
 
 /** Step through one k-means run (nInit = 1) for teaching; returns the final result. */
@@ -116,6 +139,7 @@ export function* kmeansSteps(
     randomSource(prepared.seed),
     maxIter,
     prepared.tol,
+    true,
   );
   let next = steps.next();
   while (!next.done) {
@@ -130,16 +154,22 @@ export function kmeansMatrix(
   matrix: Matrix,
   k: number,
   options: { seed?: number; nInit?: number; maxIter?: number; tol?: number } = {},
-): RawResult {
+): RawKMeans {
   checkK(k, matrix.n);
   const random = randomSource(options.seed ?? 0);
   const tol = (options.tol ?? 1e-4) * meanVariance(matrix);
-  let best: RawResult | undefined;
+  let best: RawKMeans | undefined;
   for (let run = 0; run < (options.nInit ?? 10); run++) {
-    const result = finish(lloyd(matrix, k, random, options.maxIter ?? 300, tol));
+    const result = finish(lloyd(matrix, k, random, options.maxIter ?? 300, tol, false));
     if (!best || result.inertia < best.inertia) best = result;
   }
   return canonical(best!, matrix.d, k);
+}
+
+/** A k-means run ready to go: the matrix as clustered, the options checked. */
+export interface PreparedKMeans extends Prepared {
+  nInit: number;
+  maxIter: number;
 }
 
 interface Prepared {
@@ -215,9 +245,9 @@ function meanVariance(m: Matrix): number {
 }
 
 function finish(
-  steps: Generator<KMeansStep, RawResult>,
+  steps: Generator<KMeansStep, RawKMeans>,
   onIteration?: (iteration: number, inertia: number) => void,
-): RawResult {
+): RawKMeans {
   let next = steps.next();
   while (!next.done) {
     if (onIteration && next.value.phase === "assign")
@@ -227,6 +257,24 @@ function finish(
   return next.value;
 }
 
+/**
+ * Lloyd iterations from given centres (k × d, row-major) on a matrix, without restarts: for
+ * comparing with other implementations from the same start, and for starting where a teacher
+ * chooses. `tol` is absolute here (squared centre shift).
+ */
+export function kmeansFrom(
+  m: Matrix,
+  centers: Float64Array,
+  options: { maxIter?: number; tol?: number } = {},
+): RawKMeans {
+  const k = centers.length / m.d;
+  if (!Number.isInteger(k) || k < 1)
+    throw new Error(`invalid centers: ${centers.length} values for ${m.d} columns`);
+  return finish(
+    iterate(m, Float64Array.from(centers), k, options.maxIter ?? 300, options.tol ?? 0, false),
+  );
+}
+
 /** Greedy k-means++ (scikit-learn's `_kmeans_plusplus`), then Lloyd iterations; yields each step. */
 function* lloyd(
   m: Matrix,
@@ -234,16 +282,35 @@ function* lloyd(
   random: () => number,
   maxIter: number,
   tol: number,
-): Generator<KMeansStep, RawResult> {
-  const { n, d, values: X } = m;
-  let centers: Float64Array = initPlusPlus(m, k, random);
+  detail: boolean,
+): Generator<KMeansStep, RawKMeans> {
+  const centers = initPlusPlus(m, k, random);
   yield {
     iteration: 0,
     phase: "init",
-    centroids: rowsOf(centers, k, d),
-    labels: new Int32Array(0),
+    centroids: rowsOf(centers, k, m.d),
+    labels: NO_LABELS,
     inertia: NaN,
   };
+  return yield* iterate(m, centers, k, maxIter, tol, detail);
+}
+
+const NO_LABELS = new Int32Array(0);
+
+/**
+ * Lloyd iterations as scikit-learn runs them; yields each assignment and update — with copies of
+ * the centroids and labels when `detail` is set (for teaching), with the inertia alone otherwise.
+ */
+function* iterate(
+  m: Matrix,
+  start: Float64Array,
+  k: number,
+  maxIter: number,
+  tol: number,
+  detail: boolean,
+): Generator<KMeansStep, RawKMeans> {
+  const { n, d, values: X } = m;
+  let centers: Float64Array = start;
   const labels = new Int32Array(n).fill(-1);
   const previous = new Int32Array(n).fill(-1);
   const dist = new Float64Array(n);
@@ -258,18 +325,19 @@ function* lloyd(
     yield {
       iteration: it,
       phase: "assign",
-      centroids: rowsOf(centers, k, d),
-      labels: labels.slice(),
+      centroids: detail ? rowsOf(centers, k, d) : [],
+      labels: detail ? labels.slice() : NO_LABELS,
       inertia,
     };
     update(X, n, d, labels, k, next, counts, dist);
-    yield {
-      iteration: it,
-      phase: "update",
-      centroids: rowsOf(next, k, d),
-      labels: labels.slice(),
-      inertia,
-    };
+    if (detail)
+      yield {
+        iteration: it,
+        phase: "update",
+        centroids: rowsOf(next, k, d),
+        labels: labels.slice(),
+        inertia,
+      };
     let shift = 0;
     for (let i = 0; i < k * d; i++) shift += (next[i]! - centers[i]!) ** 2;
     [centers, next] = [next, centers];
@@ -349,13 +417,17 @@ function assign(
   labels: Int32Array,
   dist: Float64Array,
 ): number {
+  // The hot loop of k-means: distances written out inline, no calls, no allocation.
   let inertia = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0, o = 0; i < n; i++, o += d) {
     let best = Infinity;
     let label = 0;
-    const o = i * d;
-    for (let c = 0; c < k; c++) {
-      const s = sqDist(X, o, C, c * d, d);
+    for (let c = 0, q = 0; c < k; c++, q += d) {
+      let s = 0;
+      for (let j = 0; j < d; j++) {
+        const t = X[o + j]! - C[q + j]!;
+        s += t * t;
+      }
       if (s < best) {
         best = s;
         label = c;
@@ -436,7 +508,7 @@ function rowsOf(values: Float64Array, k: number, d: number): number[][] {
 }
 
 /** Renumber clusters by descending size, ties by centroid, so numbering does not depend on the run. */
-function canonical(raw: RawResult, d: number, k: number): RawResult {
+function canonical(raw: RawKMeans, d: number, k: number): RawKMeans {
   const sizes = new Array<number>(k).fill(0);
   for (const label of raw.labels) sizes[label]!++;
   const order = Array.from({ length: k }, (_, c) => c).sort((a, b) => {
@@ -454,7 +526,7 @@ function canonical(raw: RawResult, d: number, k: number): RawResult {
   return { ...raw, labels: raw.labels.map((l) => rename[l]!), centers };
 }
 
-function describe(prepared: Prepared, raw: RawResult): KMeansResult {
+function describe(prepared: Prepared, raw: RawKMeans): KMeansResult {
   const { points, scaled, scaling, k } = prepared;
   const { d } = points;
   const result = canonical(raw, d, k);

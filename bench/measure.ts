@@ -1,0 +1,27 @@
+/** Timings of one scenario: per unit of work (an iteration), after a warm-up. */
+export interface Measurement {
+  /** median milliseconds per unit */
+  median: number;
+  /** fastest and slowest run, per unit */
+  min: number;
+  max: number;
+  runs: number;
+}
+
+/** Run `work` once to warm up, then `runs` times; `work` returns how many units it did. */
+export function measure(work: () => number, runs = 5): Measurement {
+  work();
+  const perUnit: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    const units = work();
+    perUnit.push((performance.now() - start) / Math.max(1, units));
+  }
+  perUnit.sort((a, b) => a - b);
+  return {
+    median: perUnit[Math.floor(runs / 2)]!,
+    min: perUnit[0]!,
+    max: perUnit[runs - 1]!,
+    runs,
+  };
+}
