@@ -1,4 +1,4 @@
-import { isTableLike, previewTable } from "../runtime/index.ts";
+import { isTableLike, previewTable, resultSummary } from "../runtime/index.ts";
 
 /** How many rows of a table the JSON output keeps. */
 export const JSON_ROWS = 1000;
@@ -8,7 +8,8 @@ export const JSON_ROWS = 1000;
  * other DOM nodes as their markup, dates as ISO text, typed arrays as arrays; numbers, strings
  * and plain objects as they are.
  */
-export function toJson(value: unknown, depth = 0): unknown {
+export function toJson(input: unknown, depth = 0): unknown {
+  const value = resultSummary(input);
   if (value === undefined || value === null) return null;
   if (depth > 8) return "…";
   if (isTableLike(value)) {

@@ -89,7 +89,22 @@ function show(value: unknown, clean: (html: string) => string): string {
   }
   if (isNode(value)) return `<div class="chart">${clean(value.outerHTML)}</div>`;
   if (typeof value === "string") return `<pre class="value">${escape(value)}</pre>`;
-  return `<pre class="value">${escape(JSON.stringify(toJson(value), null, 2))}</pre>`;
+  return `<pre class="value">${escape(compactJson(toJson(value)))}</pre>`;
+}
+
+/** JSON indented by level, with arrays of plain values kept on one line (labels, centroids). */
+function compactJson(value: unknown, indent = ""): string {
+  if (Array.isArray(value)) {
+    if (value.every((v) => v === null || typeof v !== "object")) return JSON.stringify(value);
+    return `[\n${value.map((v) => `${indent}  ${compactJson(v, `${indent}  `)}`).join(",\n")}\n${indent}]`;
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).map(
+      ([k, v]) => `${indent}  ${JSON.stringify(k)}: ${compactJson(v, `${indent}  `)}`,
+    );
+    return `{\n${entries.join(",\n")}\n${indent}}`;
+  }
+  return JSON.stringify(value);
 }
 
 function escape(text: string): string {
@@ -105,7 +120,10 @@ main { max-width: 960px; margin: 0 auto; padding: 2rem 1.25rem 4rem; }
 .cell { margin: 1rem 0 1.5rem; }
 details summary { cursor: pointer; color: var(--muted); font-size: 0.85rem; font-family: ui-monospace, Menlo, monospace; }
 pre { background: var(--code); padding: 0.75rem 1rem; border-radius: 6px; overflow: auto; font-size: 0.85rem; }
-.table { overflow: auto; }
+pre.value { max-height: 20rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+.table { overflow: auto; max-height: 26rem; border: 1px solid var(--border); border-radius: 6px; }
+thead th { position: sticky; top: 0; background: var(--bg); }
+.caption { padding: 0 0.7rem 0.4rem; }
 table { border-collapse: collapse; font-size: 0.85rem; font-variant-numeric: tabular-nums; }
 th, td { padding: 0.3rem 0.7rem; border-bottom: 1px solid var(--border); text-align: left; white-space: nowrap; }
 th.num, td.num { text-align: right; }

@@ -6,7 +6,7 @@ import type * as arquero from "arquero";
 import type * as plot from "@observablehq/plot";
 import type { Table } from "apache-arrow";
 import type * as segment from "../segment/index.ts";
-import type { CohortResult, RfmResult } from "./segmentation.ts";
+import type * as charts from "../charts/index.ts";
 
 type InputSpec =
   | { type: "range"; label?: string; min: number; max: number; step?: number; value: number }
@@ -36,12 +36,12 @@ declare global {
   function rfm(
     orders: string | segment.TableInput,
     options: segment.RfmOptions,
-  ): Promise<RfmResult>;
+  ): Promise<segment.RfmResult>;
   /** Monthly (or weekly) acquisition cohorts and their retention; partly covered periods are flagged. */
   function cohorts(
     orders: string | segment.TableInput,
     options: segment.CohortOptions,
-  ): Promise<CohortResult>;
+  ): Promise<segment.CohortResult>;
   /** Scale columns (z-score, min–max or robust, optional log1p); rows with missing values are left out. */
   const standardize: typeof segment.standardize;
   /** k-means clustering (k-means++ initialisation, restarts, canonical cluster numbers), reproducible by seed. */
@@ -56,6 +56,18 @@ declare global {
   const profile: typeof segment.profile;
   /** Principal components for a 2-D map of the clusters, with explained variance. */
   const pca: typeof segment.pca;
+  /** The cluster map: points by cluster on two columns or the first two components, centroids, sizes; binned past 20,000 rows. */
+  const clusterPlot: typeof charts.clusterPlot;
+  /** Inertia against k with the elbow marked, and silhouette, CH and DB in panels of their own. */
+  const elbowPlot: typeof charts.elbowPlot;
+  /** Per-point silhouettes sorted within each cluster, with the mean. */
+  const silhouettePlot: typeof charts.silhouettePlot;
+  /** The retention heatmap, cohort sizes beside it, partly covered periods marked. */
+  const cohortPlot: typeof charts.cohortPlot;
+  /** The R × F grid with segment names, customers and share of spend. */
+  const rfmPlot: typeof charts.rfmPlot;
+  /** Clusters × columns as z-scores on a diverging scale, with cluster labels. */
+  const profilePlot: typeof charts.profilePlot;
 }
 
 export {};

@@ -8,5 +8,12 @@ export {
   type InputSpec,
 } from "./state.ts";
 export { sqlText } from "./library.ts";
-export { isTableLike, previewTable, toIPC, type TableLike, type TablePreview } from "./values.ts";
+export {
+  isTableLike,
+  previewTable,
+  resultSummary,
+  toIPC,
+  type TableLike,
+  type TablePreview,
+} from "./values.ts";
 export { buildGraph, dependentsOf, type Graph, type GraphCell } from "./graph.ts";

@@ -2,6 +2,14 @@ import * as Plot from "@observablehq/plot";
 import * as aq from "arquero";
 import type { Table } from "apache-arrow";
 import { literal, type Engine } from "../engine/index.ts";
+import {
+  clusterPlot,
+  cohortPlot,
+  elbowPlot,
+  profilePlot,
+  rfmPlot,
+  silhouettePlot,
+} from "../charts/index.ts";
 import type { WorkerLike } from "./kmeans-remote.ts";
 import { segmentationLibrary } from "./segmentation.ts";
 import type { InputSpec, Output } from "./state.ts";
@@ -31,7 +39,20 @@ export function sharedLibrary(host: LibraryHost): Map<string, unknown> {
     ["op", aq.op],
     ["Plot", { ...Plot, plot }],
     ...segmentationLibrary(host.engine, { kmeansWorker: host.kmeansWorker }),
+    ...chartLibrary(host.document),
   ]);
+}
+
+/** The chart recipes, drawing into the host's document (jsdom in Node, the page in the browser). */
+function chartLibrary(document: Document | undefined): Map<string, unknown> {
+  const recipes = { clusterPlot, elbowPlot, silhouettePlot, cohortPlot, rfmPlot, profilePlot };
+  return new Map(
+    Object.entries(recipes).map(([name, recipe]) => [
+      name,
+      (result: never, options: object = {}) =>
+        recipe(result, { document: document ?? globalThis.document, ...options }),
+    ]),
+  );
 }
 
 /** Names bound to one run of one cell: what it displays and the inputs it asks for. */

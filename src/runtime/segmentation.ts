@@ -1,4 +1,3 @@
-import type { Table } from "apache-arrow";
 import { ident, toRows, type Engine } from "../engine/index.ts";
 import {
   cohortsSql,
@@ -12,31 +11,12 @@ import {
   silhouette,
   standardize,
   type CohortOptions,
+  type CohortResult,
   type RfmOptions,
+  type RfmResult,
 } from "../segment/index.ts";
 import { remoteKMeans, type WorkerLike } from "./kmeans-remote.ts";
 import { isTableLike, toIPC } from "./values.ts";
-
-export interface RfmResult {
-  kind: "rfm";
-  /** one row per customer: recency, frequency, monetary, r, f, m, rfm and segment */
-  table: Table;
-  /** one row per segment: customers, share, monetary_share */
-  segments: Table;
-  /** the SQL that scored the customers, to read, copy and edit */
-  sql: string;
-}
-
-export interface CohortResult {
-  kind: "cohorts";
-  /** one row per cohort and offset: cohort, offset, period, customers, size, retention, partial */
-  matrix: Table;
-  /** one row per cohort: cohort, size */
-  sizes: { cohort: Date; size: number }[];
-  /** the periods the data covers only in part */
-  partial: Date[];
-  sql: string;
-}
 
 /**
  * The segmentation functions TS cells see. The pure ones come from segment/; rfm and cohorts

@@ -49,3 +49,29 @@ export function previewTable(value: TableLike, limit: number): TablePreview {
     rowCount: table.numRows(),
   };
 }
+
+/**
+ * A segmentation result without its bulk (matrices of points, per-point silhouettes), for
+ * reports and JSON: what a reader wants to see of it. Other values pass through unchanged.
+ */
+export function resultSummary(value: unknown): unknown {
+  if (value === null || typeof value !== "object" || !("kind" in value)) return value;
+  const result = value as Record<string, unknown>;
+  switch (result.kind) {
+    case "kmeans": {
+      const { points: _points, scaledPoints: _scaled, scaling, labels, ...rest } = result;
+      const s = scaling as { method: string } | undefined;
+      return { ...rest, scaling: s?.method ?? null, labels: Array.from(labels as Int32Array) };
+    }
+    case "silhouette": {
+      const { values, ...rest } = result;
+      return { ...rest, scored: (values as unknown[]).length };
+    }
+    case "pca": {
+      const { points: _points, ...rest } = result;
+      return rest;
+    }
+    default:
+      return value;
+  }
+}

@@ -1,3 +1,4 @@
+import type { Table } from "apache-arrow";
 import { quoteIdent } from "./sql.ts";
 
 export interface CohortOptions {
@@ -50,4 +51,15 @@ SELECT a.cohort, ${offset} AS "offset", a.period,
 FROM activity a JOIN sizes s USING (cohort)
 GROUP BY a.cohort, a.period, s.size
 ORDER BY a.cohort, "offset"`;
+}
+
+export interface CohortResult {
+  kind: "cohorts";
+  /** one row per cohort and offset: cohort, offset, period, customers, size, retention, partial */
+  matrix: Table;
+  /** one row per cohort: cohort, size */
+  sizes: { cohort: Date; size: number }[];
+  /** the periods the data covers only in part */
+  partial: Date[];
+  sql: string;
 }

@@ -40,3 +40,6 @@ export {
   type RawKMeans,
 } from "./kmeans.ts";
 export { kmeansFrom } from "./kmeans.ts";
+export { project } from "./pca.ts";
+export type { RfmResult } from "./rfm.ts";
+export type { CohortResult } from "./cohorts.ts";

@@ -8,6 +8,8 @@ export interface PcaResult {
   explained: number[];
   /** the components' loadings on the columns, components × d */
   loadings: number[][];
+  /** the column means the data was centred on */
+  mean: number[];
   columns: string[];
 }
 
@@ -65,8 +67,16 @@ export function pca(
       .slice(0, components)
       .map((c) => (total === 0 ? 0 : Math.max(0, eigenvalues[c]!) / total)),
     loadings,
+    mean: Array.from(mean),
     columns: m.columns,
   };
+}
+
+/** Project points (rows of d values) onto a PCA's components. */
+export function project(result: PcaResult, points: readonly (readonly number[])[]): number[][] {
+  return points.map((p) =>
+    result.loadings.map((w) => w.reduce((s, wj, j) => s + wj * (p[j]! - result.mean[j]!), 0)),
+  );
 }
 
 function isMatrix(value: unknown): value is Matrix {

@@ -1,3 +1,4 @@
+import type { Table } from "apache-arrow";
 import { dateLiteral, quoteIdent, quoteText } from "./sql.ts";
 
 export interface RfmOptions {
@@ -101,4 +102,14 @@ export function rfmSegmentsSql(scored: string): string {
 FROM (${scored})
 GROUP BY segment
 ORDER BY customers DESC, segment`;
+}
+
+export interface RfmResult {
+  kind: "rfm";
+  /** one row per customer: recency, frequency, monetary, r, f, m, rfm and segment */
+  table: Table;
+  /** one row per segment: customers, share, monetary_share */
+  segments: Table;
+  /** the SQL that scored the customers, to read, copy and edit */
+  sql: string;
 }

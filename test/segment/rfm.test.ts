@@ -1,18 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNodeEngine } from "../../src/engine/node.ts";
 import { toRows, type Engine } from "../../src/engine/index.ts";
-import {
-  segmentationLibrary,
-  type CohortResult,
-  type RfmResult,
-} from "../../src/runtime/segmentation.ts";
+import { segmentationLibrary } from "../../src/runtime/segmentation.ts";
 import {
   cohortsSql,
   rfmSegment,
   rfmSql,
   RFM_SEGMENTS,
   type CohortOptions,
+  type CohortResult,
   type RfmOptions,
+  type RfmResult,
 } from "../../src/segment/index.ts";
 import { expectGolden } from "../golden.ts";
 
