@@ -17,6 +17,8 @@ export default ts.config(
     rules: {
       "no-empty": ["error", { allowEmptyCatch: false }],
       "@typescript-eslint/no-explicit-any": "error",
+      // Dropping fields with a rest pattern (`const { points, ...rest } = result`) is intended.
+      "@typescript-eslint/no-unused-vars": ["error", { ignoreRestSiblings: true }],
     },
   },
 );

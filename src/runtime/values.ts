@@ -59,7 +59,7 @@ export function resultSummary(value: unknown): unknown {
   const result = value as Record<string, unknown>;
   switch (result.kind) {
     case "kmeans": {
-      const { points: _points, scaledPoints: _scaled, scaling, labels, ...rest } = result;
+      const { points, scaledPoints, scaling, labels, ...rest } = result;
       const s = scaling as { method: string } | undefined;
       return { ...rest, scaling: s?.method ?? null, labels: Array.from(labels as Int32Array) };
     }
@@ -68,7 +68,7 @@ export function resultSummary(value: unknown): unknown {
       return { ...rest, scored: (values as unknown[]).length };
     }
     case "pca": {
-      const { points: _points, ...rest } = result;
+      const { points, ...rest } = result;
       return rest;
     }
     default:
