@@ -100,6 +100,25 @@ describe("strata run", () => {
     await expectGolden("notebooks/failing.json", withoutTimes(await readFile(json, "utf8")));
   });
 
+  it("renders every chart recipe into the HTML report as inline SVG", async () => {
+    const html = join(dir, "charts.html");
+    const result = await strata("run", "test/notebooks/charts.md", "--html", html);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const report = await readFile(html, "utf8");
+    for (const title of [
+      "k-means clusters (k = 3)",
+      "Choosing k: 1 to 8",
+      "Silhouette: mean 0.447",
+      "Cluster profiles",
+      "RFM segments",
+      "Retention by acquisition cohort",
+    ]) {
+      expect(report).toContain(`>${title}</text>`);
+    }
+    expect(report.match(/<svg[^>]*class="strata-chart"/g)).toHaveLength(7);
+  });
+
   it("--data overrides a dataset path from the front matter", async () => {
     const json = join(dir, "override.json");
     const other = join(dir, "other.csv");
