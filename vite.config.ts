@@ -1,8 +1,32 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
+import type { Plugin } from "vite";
 import { defineConfig } from "vitest/config";
 
+const require = createRequire(import.meta.url);
+
+/**
+ * sqlparser-ts loads its wasm glue with a `@vite-ignore`d import of `../wasm/…` relative to its
+ * own module. Bundled, that module lives in `assets/`, so the glue must sit in `wasm/` beside it
+ * (the .wasm itself Vite finds and bundles, from its `new URL(…, import.meta.url)`).
+ */
+function sqlParserWasm(): Plugin {
+  const wasmDir = join(dirname(require.resolve("@guanmingchiu/sqlparser-ts")), "../wasm");
+  return {
+    name: "strata-sqlparser-wasm",
+    apply: "build",
+    generateBundle() {
+      for (const file of ["sqlparser_rs_wasm.js"]) {
+        this.emitFile({ type: "asset", fileName: `wasm/${file}`, source: readFileSync(join(wasmDir, file)) });
+      }
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), sqlParserWasm()],
   // The built app is served from any folder, or opened from a static host, with no network.
   base: "./",
   build: {
@@ -12,7 +36,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 2000,
   },
   worker: { format: "es" },
-  optimizeDeps: { exclude: ["@duckdb/duckdb-wasm", "parquet-wasm"] },
+  optimizeDeps: { exclude: ["@duckdb/duckdb-wasm", "parquet-wasm", "@guanmingchiu/sqlparser-ts"] },
   test: {
     projects: [
       {

@@ -1,10 +1,18 @@
-import createDOMPurify from "dompurify";
+import createDOMPurify, { type WindowLike } from "dompurify";
 import { marked } from "marked";
 import { formatValue } from "../runtime/format.ts";
 import type { Value } from "../engine/index.ts";
 import { isTableLike, previewTable } from "../runtime/index.ts";
 import { isNode, toJson } from "./json.ts";
-import type { CellResult, NotebookRun } from "./run.ts";
+import type { Notebook } from "../notebook/index.ts";
+import type { CellResult } from "./run.ts";
+
+/** What a report shows: the document, each code cell's outcome, and the window its charts were drawn in. */
+export interface ReportInput {
+  notebook: Notebook;
+  cells: CellResult[];
+  window: WindowLike;
+}
 
 /** How many rows of a table the report shows. */
 export const REPORT_ROWS = 100;
@@ -14,7 +22,7 @@ export const REPORT_ROWS = 100;
  * charts as inline SVG, values — and its errors. Everything user-made is sanitised: a report is
  * opened by people who did not write the notebook.
  */
-export function renderReport(run: NotebookRun): string {
+export function renderReport(run: ReportInput): string {
   const purify = createDOMPurify(run.window);
   const clean = (html: string) =>
     purify.sanitize(html, { USE_PROFILES: { html: true, svg: true, svgFilters: true } });

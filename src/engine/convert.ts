@@ -40,7 +40,8 @@ export function columnValues(table: Table, name: string): Value[] {
   return Array.from({ length: table.numRows }, (_, i) => toValue(field, column.get(i)));
 }
 
-function toValue(field: Field, raw: unknown): Value {
+/** One Arrow value of a field as a JavaScript value (the boundary for a single cell). */
+export function toValue(field: Field, raw: unknown): Value {
   if (raw === null || raw === undefined) return null;
   const type = field.type;
   if (DataType.isDate(type) || DataType.isTimestamp(type)) {
