@@ -19,7 +19,11 @@ function sqlParserWasm(): Plugin {
     apply: "build",
     generateBundle() {
       for (const file of ["sqlparser_rs_wasm.js"]) {
-        this.emitFile({ type: "asset", fileName: `wasm/${file}`, source: readFileSync(join(wasmDir, file)) });
+        this.emitFile({
+          type: "asset",
+          fileName: `wasm/${file}`,
+          source: readFileSync(join(wasmDir, file)),
+        });
       }
     },
   };
