@@ -39,7 +39,13 @@ export function clusterPlot(result: KMeansResult, options: ClusterPlotOptions = 
   let centres: number[][];
   let xLabel: string;
   let yLabel: string;
-  if (options.x !== undefined || options.y !== undefined || columns.length === 2) {
+  if (columns.length === 1) {
+    // One column: a strip per cluster along it.
+    xs = Float64Array.from({ length: n }, (_, i) => points.values[i]!);
+    ys = Float64Array.from(labels);
+    centres = result.centroids.original.map((c, i) => [c[0]!, i]);
+    [xLabel, yLabel] = [columns[0]!, "cluster"];
+  } else if (options.x !== undefined || options.y !== undefined || columns.length === 2) {
     const xName = options.x ?? columns[0]!;
     const yName = options.y ?? columns[1] ?? columns[0]!;
     const xi = columnIndex(columns, xName);

@@ -38,9 +38,31 @@ export function sharedLibrary(host: LibraryHost): Map<string, unknown> {
     ["aq", aq],
     ["op", aq.op],
     ["Plot", { ...Plot, plot }],
-    ...segmentationLibrary(host.engine, { kmeansWorker: host.kmeansWorker }),
-    ...chartLibrary(host.document),
+    ...[
+      ...segmentationLibrary(host.engine, { kmeansWorker: host.kmeansWorker }),
+      ...chartLibrary(host.document),
+    ].map(([name, fn]) => [name, awaitingArguments(fn)] as const),
   ]);
+}
+
+/**
+ * In the browser k-means answers with a promise (it runs in a worker), so that
+ * `clusterPlot(kmeans(...))` works there as in Node, a library function given a promise waits for
+ * it and answers with a promise; given plain values it answers at once, as before.
+ */
+function awaitingArguments(fn: unknown): unknown {
+  if (typeof fn !== "function") return fn;
+  const wrapped = (...args: unknown[]) =>
+    args.some(isThenable) ? Promise.all(args).then((values) => fn(...values)) : fn(...args);
+  return Object.defineProperty(wrapped, "name", { value: fn.name });
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
 }
 
 /** The chart recipes, drawing into the host's document (jsdom in Node, the page in the browser). */

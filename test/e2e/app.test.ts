@@ -5,6 +5,7 @@ import { Table as WasmTable, writeParquet } from "parquet-wasm";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OUTPUT, startHarness, type Harness } from "./harness.ts";
+import { dataset, ready, typeCode, upload, waitForIdle } from "./helpers.ts";
 
 let harness: Harness;
 let page: Page;
@@ -13,67 +14,43 @@ beforeAll(async () => {
   harness = await startHarness();
   page = await harness.newPage();
   await page.goto(harness.origin);
-  await page
-    .getByRole("status", { name: "Engine status" })
-    .getByText(/DuckDB v\d/)
-    .waitFor({ timeout: 60_000 });
+  await ready(page);
+  await page.getByRole("button", { name: "New", exact: true }).click();
+  await page.getByRole("article", { name: "SQL cell 1" }).waitFor();
 });
 
 afterAll(async () => {
   await harness?.close();
 });
 
-async function upload(name: string, content: string | Buffer, mimeType = "text/csv") {
-  await page
-    .getByLabel("Add dataset files")
-    .setInputFiles({ name, mimeType, buffer: Buffer.from(content) });
-}
-
-function dataset(name: string) {
-  return page
-    .getByRole("list", { name: "Loaded datasets" })
-    .getByRole("listitem", { name, exact: true });
-}
-
 async function runSql(sql: string) {
-  await page.getByLabel("SQL query").fill(sql);
-  await page.getByRole("button", { name: "Run", exact: true }).click();
+  await typeCode(page, "SQL cell 1", sql);
+  await page.keyboard.press("Shift+Enter");
+  await waitForIdle(page);
 }
 
-describe("first screen", () => {
-  it("loads the bundled penguins sample and runs the sample query on start", async () => {
-    await expect
-      .poll(() => dataset("penguins").getByTestId("row-count").textContent())
-      .toBe("344 rows");
-    const result = page.getByRole("table", { name: "Query result" });
-    await expect.poll(() => result.locator("tbody tr").count()).toBe(3);
-    expect(await result.locator("tbody tr").first().textContent()).toContain("Adelie");
-  });
+const cells = () =>
+  page.getByRole("table", { name: "Result of c1" }).locator("tbody td").allTextContents();
+const loaded = () => page.getByRole("list", { name: "Loaded datasets" }).getByRole("listitem");
 
+describe("datasets and SQL", () => {
   it("adds a CSV through the file input, lists its row count and column types, and answers count(*)", async () => {
     const rows = Array.from(
       { length: 1234 },
       (_, i) => `${i + 1},2024-01-${String((i % 28) + 1).padStart(2, "0")},${(i * 1.5).toFixed(2)}`,
     );
-    await upload("orders.csv", `order_id,order_date,amount\n${rows.join("\n")}\n`);
+    await upload(page, "orders.csv", `order_id,order_date,amount\n${rows.join("\n")}\n`);
     await expect
-      .poll(() => dataset("orders").getByTestId("row-count").textContent())
+      .poll(() => dataset(page, "orders").getByTestId("row-count").textContent())
       .toBe("1,234 rows");
-    await dataset("orders").locator("summary").click();
-    const schema = page.getByRole("table", { name: "Columns of orders" });
-    expect(await schema.textContent()).toContain("order_date");
-    expect(await schema.textContent()).toContain("DATE");
+    await dataset(page, "orders").locator("summary").click();
+    const schema = await page.getByRole("table", { name: "Columns of orders" }).textContent();
+    expect(schema).toContain("order_date");
+    expect(schema).toContain("DATE");
 
     await runSql("SELECT count(*) AS n, sum(order_id) AS total FROM orders");
-    await expect
-      .poll(() => page.getByRole("status", { name: "Query result summary" }).textContent())
-      .toMatch(/^1 row/);
-    const cells = await page
-      .getByRole("table", { name: "Query result" })
-      .locator("tbody td")
-      .allTextContents();
-    expect(cells).toEqual(["1234", String((1234 * 1235) / 2)]);
-    await page.screenshot({ path: join(OUTPUT, "first-screen.png") });
+    await expect.poll(cells).toEqual(["1234", String((1234 * 1235) / 2)]);
+    await page.screenshot({ path: join(OUTPUT, "datasets-and-sql.png") });
   });
 
   it("adds a Parquet file, decoded in the browser from the app's own origin", async () => {
@@ -82,16 +59,12 @@ describe("first screen", () => {
       score: Float64Array.from([1.5, 2.5, 3.5, 4.5]),
     });
     const parquet = writeParquet(WasmTable.fromIPCStream(tableToIPC(arrow, "stream")));
-    await upload("scores.parquet", Buffer.from(parquet), "application/vnd.apache.parquet");
+    await upload(page, "scores.parquet", Buffer.from(parquet), "application/vnd.apache.parquet");
     await expect
-      .poll(() => dataset("scores").getByTestId("row-count").textContent())
+      .poll(() => dataset(page, "scores").getByTestId("row-count").textContent())
       .toBe("4 rows");
     await runSql("SELECT sum(score) AS total FROM scores");
-    await expect
-      .poll(() =>
-        page.getByRole("table", { name: "Query result" }).locator("tbody td").textContent(),
-      )
-      .toBe("12");
+    await expect.poll(cells).toEqual(["12"]);
   });
 
   it("adds a TSV dropped onto the page", async () => {
@@ -106,20 +79,19 @@ describe("first screen", () => {
       window.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, cancelable: true }));
     });
     await expect
-      .poll(() => dataset("people").getByTestId("row-count").textContent())
+      .poll(() => dataset(page, "people").getByTestId("row-count").textContent())
       .toBe("2 rows");
   });
 
   it("shows a failed query with DuckDB's reason and keeps working", async () => {
     await runSql("SELECT * FROM no_such_table");
-    const alert = page.getByRole("alert");
-    await expect.poll(() => alert.textContent()).toMatch(/no_such_table does not exist/);
-    await runSql("SELECT 41 + 1 AS answer");
     await expect
       .poll(() =>
-        page.getByRole("table", { name: "Query result" }).locator("tbody td").textContent(),
+        page.getByRole("article", { name: "SQL cell 1" }).getByRole("alert").textContent(),
       )
-      .toBe("42");
+      .toMatch(/no_such_table does not exist/);
+    await runSql("SELECT 41 + 1 AS answer");
+    await expect.poll(cells).toEqual(["42"]);
   });
 });
 
@@ -152,32 +124,27 @@ describe("bad uploads", () => {
   it.each(cases)(
     "%s gives an error naming the file and the reason; loaded tables stay",
     async (name, content, message) => {
-      const before = await page
-        .getByRole("list", { name: "Loaded datasets" })
-        .getByRole("listitem")
-        .count();
-      await upload(name, content);
+      const before = await loaded().count();
+      await upload(page, name, content);
       const alert = page.getByRole("alert").filter({ hasText: name });
       await expect.poll(() => alert.textContent()).toMatch(message);
-      expect(
-        await page.getByRole("list", { name: "Loaded datasets" }).getByRole("listitem").count(),
-      ).toBe(before);
+      expect(await loaded().count()).toBe(before);
       await page.getByRole("button", { name: `Dismiss error for ${name}` }).click();
       await expect.poll(() => alert.count()).toBe(0);
     },
   );
 
   it("a bad file with the name of a loaded table leaves that table as it was", async () => {
-    await upload("orders.csv", "order_id,order_date,amount\n1,2024-01-01,5\n2,2024-01-02,6,7\n");
+    await upload(
+      page,
+      "orders.csv",
+      "order_id,order_date,amount\n1,2024-01-01,5\n2,2024-01-02,6,7\n",
+    );
     await expect
       .poll(() => page.getByRole("alert").filter({ hasText: "orders.csv" }).textContent())
       .toMatch(/line 3/);
     await runSql("SELECT count(*) FROM orders");
-    await expect
-      .poll(() =>
-        page.getByRole("table", { name: "Query result" }).locator("tbody td").textContent(),
-      )
-      .toBe("1234");
+    await expect.poll(cells).toEqual(["1234"]);
     await page.screenshot({ path: join(OUTPUT, "bad-upload.png") });
   });
 });
@@ -186,7 +153,9 @@ describe("offline", () => {
   it("asks for nothing outside the app's own origin, even when SQL names a URL", async () => {
     await runSql("SELECT * FROM read_csv('https://example.com/data.csv')");
     await expect
-      .poll(() => page.getByRole("alert").last().textContent())
+      .poll(() =>
+        page.getByRole("article", { name: "SQL cell 1" }).getByRole("alert").textContent(),
+      )
       .toMatch(
         /network access is off in Strata: https:\/\/example\.com\/data\.csv was not fetched/,
       );

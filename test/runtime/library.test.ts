@@ -41,3 +41,22 @@ describe("library", () => {
     );
   });
 });
+
+describe("library functions given promises", () => {
+  it("clusterPlot(promise of a result) waits for it, so clusterPlot(kmeans(...)) works when kmeans runs in a worker", async () => {
+    const { JSDOM } = await import("jsdom");
+    const { kmeans } = await import("../../src/segment/index.ts");
+    const { document } = new JSDOM("").window;
+    const library = sharedLibrary({ engine: stubEngine, document });
+    const clusterPlot = library.get("clusterPlot") as (r: unknown) => unknown;
+    const result = kmeans([{ x: 1 }, { x: 2 }, { x: 10 }, { x: 11 }], {
+      k: 2,
+      columns: ["x"],
+      seed: 1,
+    });
+    const later = clusterPlot(Promise.resolve(result));
+    expect(later).toBeInstanceOf(Promise);
+    expect(((await later) as Element).textContent).toContain("k-means clusters (k = 2)");
+    expect((clusterPlot(result) as Element).tagName).toBe("svg");
+  });
+});

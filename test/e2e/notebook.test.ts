@@ -1,0 +1,205 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "../../src/notebook/index.ts";
+import { OUTPUT, startHarness, type Harness } from "./harness.ts";
+import {
+  cell,
+  customersCsv,
+  dataset,
+  nameCell,
+  ready,
+  typeCode,
+  upload,
+  waitForIdle,
+} from "./helpers.ts";
+
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness();
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+const chart = (page: Page, title: string) =>
+  page.locator("svg.strata-chart").filter({ hasText: title });
+
+describe("the notebook app, as a person uses it", () => {
+  let page: Page;
+
+  it("first start: the default notebook runs on the bundled penguins and its charts appear", async () => {
+    page = await harness.newPage();
+    await page.goto(harness.origin);
+    await ready(page);
+    await expect
+      .poll(() => page.getByLabel("Notebook title").inputValue())
+      .toBe("Penguin clusters");
+    await chart(page, "k-means clusters (k = 3)").waitFor();
+    await chart(page, "Cluster profiles").waitFor();
+    expect(await page.getByRole("alert").count()).toBe(0);
+    expect(await dataset(page, "penguins").getByTestId("row-count").textContent()).toBe("344 rows");
+    await page.screenshot({ path: join(OUTPUT, "1-first-start.png"), fullPage: true });
+  });
+
+  it("moving the slider re-runs the cells that depend on it", async () => {
+    await page.getByLabel("Clusters (k)").fill("4");
+    await chart(page, "k-means clusters (k = 4)").waitFor();
+    await waitForIdle(page);
+    expect(await page.getByLabel("Status of SQL cell birds").textContent()).toMatch(/ms$/);
+  });
+
+  it("upload a CSV, write a SQL cell and a TS cell that clusters it, see the cluster chart; a slider re-runs it", async () => {
+    await page.getByRole("button", { name: "New", exact: true }).click();
+    await expect.poll(() => page.getByRole("article").count()).toBe(1);
+    await upload(page, "customers.csv", customersCsv());
+    await expect
+      .poll(() => dataset(page, "customers").getByTestId("row-count").textContent())
+      .toBe("300 rows");
+
+    await typeCode(page, "SQL cell 1", "SELECT * FROM customers");
+    const rows = await nameCell(page, "SQL cell 1", "rows", "SQL");
+    await page.getByRole("button", { name: `Run ${rows}` }).click();
+    await cell(page, rows).getByRole("table", { name: "Result of rows" }).waitFor();
+
+    await page
+      .getByRole("group", { name: "Add a cell after cell 1" })
+      .getByRole("button", { name: "+ TypeScript" })
+      .click();
+    await typeCode(
+      page,
+      "TypeScript cell 2",
+      'view({ type: "range", label: "k", min: 2, max: 6, step: 1, value: 3 })',
+    );
+    const k = await nameCell(page, "TypeScript cell 2", "k", "TypeScript");
+    await page.getByRole("button", { name: `Run ${k}` }).click();
+    await page.getByRole("slider", { name: "k" }).waitFor();
+
+    await page
+      .getByRole("group", { name: "Add a cell after cell 2" })
+      .getByRole("button", { name: "+ TypeScript" })
+      .click();
+    await typeCode(
+      page,
+      "TypeScript cell 3",
+      'clusterPlot(kmeans(rows, { k, columns: ["spend", "visits"], seed: 1, standardize: true }))',
+    );
+    await page.keyboard.press("Shift+Enter");
+    await chart(page, "k-means clusters (k = 3)").waitFor();
+    expect(await chart(page, "k-means clusters (k = 3)").textContent()).toContain(
+      "Cluster 0 — 100 (33.3%)",
+    );
+
+    await page.getByRole("slider", { name: "k" }).fill("5");
+    await chart(page, "k-means clusters (k = 5)").waitFor();
+    await waitForIdle(page);
+    await page.screenshot({ path: join(OUTPUT, "2-upload-and-cluster.png"), fullPage: true });
+  });
+
+  it("every chart downloads as SVG and as PNG, legend included", async () => {
+    const plot = cell(page, "TypeScript cell 3");
+    const [svg] = await Promise.all([
+      page.waitForEvent("download"),
+      plot.getByRole("button", { name: "Download SVG" }).click(),
+    ]);
+    expect(svg.suggestedFilename()).toBe("n3.svg");
+    const svgText = await readFile((await svg.path())!, "utf8");
+    expect(svgText).toContain("Cluster 0 —");
+    const [png] = await Promise.all([
+      page.waitForEvent("download"),
+      plot.getByRole("button", { name: "Download PNG" }).click(),
+    ]);
+    const bytes = await readFile((await png.path())!);
+    expect([...bytes.subarray(1, 4)].map((b) => String.fromCharCode(b)).join("")).toBe("PNG");
+    expect(bytes.length).toBeGreaterThan(5000);
+  });
+
+  it("reload: the notebook, its datasets and its cells' results come back", async () => {
+    await page.getByRole("status", { name: "Engine status" }).getByText("saved").waitFor();
+    await page.reload();
+    await ready(page);
+    await expect.poll(() => page.getByRole("article").count()).toBe(3);
+    expect(await dataset(page, "customers").getByTestId("row-count").textContent()).toBe(
+      "300 rows",
+    );
+    await chart(page, "k-means clusters (k = 3)").waitFor();
+    await page.screenshot({ path: join(OUTPUT, "3-after-reload.png"), fullPage: true });
+  });
+
+  it("download the notebook, open the downloaded file: identical cells, and nothing runs until trusted", async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download .md" }).click(),
+    ]);
+    const path = (await download.path())!;
+    const text = await readFile(path, "utf8");
+    const saved = parse(text);
+    expect(saved.cells.map((c) => [c.kind, c.kind === "markdown" ? "" : c.name, c.source])).toEqual(
+      [
+        ["sql", "rows", "SELECT * FROM customers"],
+        ["ts", "k", 'view({ type: "range", label: "k", min: 2, max: 6, step: 1, value: 3 })'],
+        [
+          "ts",
+          undefined,
+          'clusterPlot(kmeans(rows, { k, columns: ["spend", "visits"], seed: 1, standardize: true }))',
+        ],
+      ],
+    );
+
+    await page.getByRole("button", { name: "New", exact: true }).click();
+    await page
+      .getByLabel("Open notebook file")
+      .setInputFiles({ name: "mine.md", mimeType: "text/markdown", buffer: Buffer.from(text) });
+    await page.getByRole("button", { name: "Trust and run" }).waitFor();
+    expect(await page.getByLabel("Status of SQL cell rows").textContent()).toBe(
+      "not run (untrusted)",
+    );
+    await page.getByRole("button", { name: "Trust and run" }).click();
+    await chart(page, "k-means clusters (k = 3)").waitFor();
+
+    const [again] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download .md" }).click(),
+    ]);
+    expect(await readFile((await again.path())!, "utf8")).toBe(text);
+  });
+
+  it("a bad upload and a failing cell give clear errors; the rest of the notebook keeps working", async () => {
+    await upload(page, "ragged.csv", "a,b\n1,x\n2,y,extra\n");
+    await expect
+      .poll(() => page.getByRole("alert").filter({ hasText: "ragged.csv" }).textContent())
+      .toMatch(/ragged\.csv, line 3: expected 2 columns, found 3/);
+    expect(await dataset(page, "customers").getByTestId("row-count").textContent()).toBe(
+      "300 rows",
+    );
+
+    await typeCode(page, "SQL cell rows", "SELECT * FROM customerz");
+    await page.keyboard.press("Shift+Enter");
+    const error = cell(page, "SQL cell rows").getByRole("alert");
+    await expect.poll(() => error.textContent()).toMatch(/customerz does not exist/);
+    await expect
+      .poll(() => cell(page, "TypeScript cell 3").getByRole("alert").textContent())
+      .toMatch(/rows failed, and this cell reads it/);
+
+    await typeCode(page, "SQL cell rows", "SELECT * FROM customers WHERE visits > 5");
+    await page.keyboard.press("Shift+Enter");
+    await chart(page, "k-means clusters (k = 3)").waitFor();
+    expect(await page.getByRole("article").getByRole("alert").count()).toBe(0);
+    await page.screenshot({ path: join(OUTPUT, "5-errors.png"), fullPage: true });
+  });
+
+  it("the example gallery opens the examples, and ?notebook= opens one by name", async () => {
+    const fresh = await harness.newPage();
+    await fresh.goto(`${harness.origin}/?notebook=penguin-clusters`);
+    await ready(fresh);
+    await chart(fresh, "k-means clusters (k = 3)").waitFor();
+    const options = await fresh
+      .getByLabel("Open an example notebook")
+      .locator("option")
+      .allTextContents();
+    expect(options).toContain("Penguin clusters");
+  });
+});
