@@ -1,4 +1,5 @@
-import { messageOf, type Engine, type TableInfo } from "../engine/index.ts";
+import type { Table } from "apache-arrow";
+import { ident, messageOf, type Engine, type TableInfo } from "../engine/index.ts";
 import {
   notebook as makeNotebook,
   parse,
@@ -214,6 +215,39 @@ export class Session {
 
   dismiss(id: number): void {
     this.uploads = this.uploads.filter((u) => u.id !== id);
+  }
+
+  /** Rename a dataset's table; returns why not, when it cannot be. */
+  async renameDataset(name: string, to: string): Promise<string | undefined> {
+    const engine = this.#engine;
+    const target = to.trim();
+    if (!engine || target === name) return undefined;
+    if (!/^[A-Za-z_][\w]*$/.test(target))
+      return `invalid table name: ${JSON.stringify(target)} (letters, digits and _, not starting with a digit)`;
+    if (this.datasets.some((d) => d.name === target))
+      return `a table named ${target} is already loaded`;
+    try {
+      await engine.query(`ALTER TABLE ${ident(name)} RENAME TO ${ident(target)}`);
+    } catch (error) {
+      return messageOf(error);
+    }
+    const info = await engine.describe(target);
+    this.datasets = [...this.datasets.filter((d) => d.name !== name), info].sort((a, b) =>
+      a.name.localeCompare(b.name),
+    );
+    if (this.#host.persist) {
+      const saved = (await storage.loadDatasets().catch(() => [])).find((d) => d.name === name);
+      await storage.removeDataset(name).catch(() => undefined);
+      if (saved)
+        await storage.saveDataset({ name: target, file: saved.file }).catch(() => undefined);
+    }
+    return undefined;
+  }
+
+  /** The first rows of a dataset, for a preview. */
+  async preview(name: string, rows = 5): Promise<Table> {
+    if (!this.#engine) throw new Error("the database has not started");
+    return this.#engine.query(`SELECT * FROM ${ident(name)} LIMIT ${rows}`);
   }
 
   async removeDataset(name: string): Promise<void> {

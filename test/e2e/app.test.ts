@@ -83,6 +83,25 @@ describe("datasets and SQL", () => {
       .toBe("2 rows");
   });
 
+  it("a dataset shows a preview of its first rows and can be renamed", async () => {
+    await dataset(page, "people").locator("summary").click();
+    const preview = page.getByRole("table", { name: "Preview of people" });
+    await expect.poll(() => preview.locator("tbody tr").count()).toBe(2);
+    await page.getByLabel("Rename people").fill("persons");
+    await page.getByLabel("Rename people").press("Enter");
+    await expect
+      .poll(() => dataset(page, "persons").getByTestId("row-count").textContent())
+      .toBe("2 rows");
+    await runSql("SELECT string_agg(name, ',' ORDER BY id) AS names FROM persons");
+    await expect.poll(cells).toEqual(["ann,bob"]);
+    await dataset(page, "persons").locator("summary").click();
+    await page.getByLabel("Rename persons").fill("2bad");
+    await page.getByLabel("Rename persons").press("Enter");
+    await expect
+      .poll(() => page.getByRole("alert").filter({ hasText: "invalid table name" }).textContent())
+      .toContain('"2bad"');
+  });
+
   it("shows a failed query with DuckDB's reason and keeps working", async () => {
     await runSql("SELECT * FROM no_such_table");
     await expect
