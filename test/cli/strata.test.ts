@@ -119,6 +119,19 @@ describe("strata run", () => {
     expect(report.match(/<svg[^>]*class="strata-chart"/g)).toHaveLength(7);
   });
 
+  it("every example notebook in notebooks/ runs without an error", async () => {
+    const { readdir } = await import("node:fs/promises");
+    const examples = (await readdir(join(ROOT, "notebooks"))).filter(
+      (f) => f.endsWith(".md") && f !== "README.md",
+    );
+    expect(examples.length).toBeGreaterThan(0);
+    for (const example of examples) {
+      const result = await strata("run", `notebooks/${example}`);
+      expect(result.stderr, example).toBe("");
+      expect(result.code, example).toBe(0);
+    }
+  });
+
   it("--data overrides a dataset path from the front matter", async () => {
     const json = join(dir, "override.json");
     const other = join(dir, "other.csv");
