@@ -65,6 +65,7 @@ export class Session {
   #uploadIds = 0;
   #cellIds = 0;
   #saveTimer: ReturnType<typeof setTimeout> | undefined;
+  #opens = 0;
 
   constructor(host: SessionHost) {
     this.#host = host;
@@ -143,6 +144,9 @@ export class Session {
   }
 
   async #open(text: string, source: string, trusted: boolean): Promise<void> {
+    // A newer open (a file chosen while the default example still loads) wins: the older one
+    // must neither run nor trust what the newer one opened.
+    const version = ++this.#opens;
     const nb = parse(text);
     this.notebook = nb;
     this.#cellIds = nb.cells.length;
@@ -152,7 +156,9 @@ export class Session {
     this.ranWith = new Map();
     this.states = new Map();
     await this.#runtime?.setCells(nb.cells);
+    if (version !== this.#opens) return;
     await this.#loadNamedDatasets();
+    if (version !== this.#opens) return;
     this.#scheduleSave();
     if (trusted) await this.runAll();
   }

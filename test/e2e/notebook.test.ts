@@ -203,3 +203,43 @@ describe("the notebook app, as a person uses it", () => {
     expect(options).toContain("Penguin clusters");
   });
 });
+
+describe("charts in the app", () => {
+  it("all six recipes render in the app; a dataset the notebook names but the app lacks is asked for by name", async () => {
+    const page = await harness.newPage();
+    await page.goto(harness.origin);
+    await ready(page);
+    // Opened at once, while the default example may still be loading: the file must win.
+    const text = await readFile(join(import.meta.dirname, "../notebooks/charts.md"));
+    await page
+      .getByLabel("Open notebook file")
+      .setInputFiles({ name: "charts.md", mimeType: "text/markdown", buffer: text });
+    await page.getByRole("button", { name: "Trust and run" }).waitFor();
+    // penguins.json ships with the app; orders.csv does not, so the panel asks for it.
+    const ask = page.getByLabel("Choose the file for orders");
+    await ask.setInputFiles({
+      name: "orders.csv",
+      mimeType: "text/csv",
+      buffer: await readFile(join(import.meta.dirname, "../notebooks/data/orders.csv")),
+    });
+    await page.waitForTimeout(500);
+    expect(await page.getByLabel("Status of SQL cell birds").textContent()).toBe(
+      "not run (untrusted)",
+    );
+    await page.getByRole("button", { name: "Trust and run" }).click();
+    for (const title of [
+      "k-means clusters (k = 3)",
+      "Choosing k: 1 to 8",
+      "Silhouette: mean 0.447",
+      "Cluster profiles",
+      "RFM segments",
+      "Retention by acquisition cohort",
+    ]) {
+      await chart(page, title).first().waitFor();
+    }
+    // The notebook draws the cluster map twice: on principal components and on two columns.
+    expect(await chart(page, "k-means clusters (k = 3)").count()).toBe(2);
+    expect(await page.getByRole("article").getByRole("alert").count()).toBe(0);
+    await page.screenshot({ path: join(OUTPUT, "6-all-charts.png"), fullPage: true });
+  });
+});
