@@ -27,7 +27,7 @@ export const EXAMPLES: Example[] = Object.entries(texts)
   .sort((a, b) => a.title.localeCompare(b.title));
 
 /** The example that opens on first start. */
-export const DEFAULT_EXAMPLE = "penguin-clusters";
+export const DEFAULT_EXAMPLE = "kmeans-segments";
 
 /** The URL of a bundled dataset that a notebook's source path names (by its file name), if any. */
 export function bundledDataset(source: string): { url: string; fileName: string } | undefined {

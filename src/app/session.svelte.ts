@@ -66,6 +66,8 @@ export class Session {
   #cellIds = 0;
   #saveTimer: ReturnType<typeof setTimeout> | undefined;
   #opens = 0;
+  /** the file each loaded table came from, to tell a notebook's `orders.csv` from another `orders` */
+  #loadedFrom = new Map<string, string>();
 
   constructor(host: SessionHost) {
     this.#host = host;
@@ -157,18 +159,18 @@ export class Session {
     this.states = new Map();
     await this.#runtime?.setCells(nb.cells);
     if (version !== this.#opens) return;
-    await this.#loadNamedDatasets();
+    await this.#loadNamedDatasets(version);
     if (version !== this.#opens) return;
     this.#scheduleSave();
     if (trusted) await this.runAll();
   }
 
   /** Load the datasets the front matter names: bundled ones by file name; others are asked for. */
-  async #loadNamedDatasets(): Promise<void> {
-    const loaded = new Set(this.datasets.map((d) => d.name));
+  async #loadNamedDatasets(version: number): Promise<void> {
     const missing: DatasetRef[] = [];
     for (const ref of this.notebook.datasets) {
-      if (loaded.has(ref.name)) continue;
+      const fileName = ref.source.replace(/^.*[/\\]/, "");
+      if (this.#loadedFrom.get(ref.name) === fileName) continue;
       const bundled = bundledDataset(ref.source);
       if (!bundled) {
         missing.push(ref);
@@ -179,7 +181,10 @@ export class Session {
         missing.push(ref);
         continue;
       }
-      await this.#load(new File([await response.blob()], bundled.fileName), ref.name, true);
+      const blob = await response.blob();
+      // Opened over by another notebook while fetching: loading now would overwrite its tables.
+      if (version !== this.#opens) return;
+      await this.#load(new File([blob], bundled.fileName), ref.name, true);
     }
     this.missing = missing;
   }
@@ -195,7 +200,10 @@ export class Session {
       }
       await this.#load(file, table, true);
     }
-    this.missing = this.missing.filter((m) => !this.datasets.some((d) => d.name === m.name));
+    // Asked-for datasets are satisfied by the file chosen for them, or by a file of the named name.
+    this.missing = this.missing.filter(
+      (m) => m.name !== table && this.#loadedFrom.get(m.name) !== m.source.replace(/^.*[/\\]/, ""),
+    );
     if (this.trusted) await this.runAll();
   }
 
@@ -206,6 +214,7 @@ export class Session {
     this.uploads = [...this.uploads, { kind: "loading", id, file: file.name, bytes: file.size }];
     try {
       const info = await engine.registerFile(file, table === undefined ? {} : { table });
+      this.#loadedFrom.set(info.name, file.name);
       this.datasets = [...this.datasets.filter((d) => d.name !== info.name), info].sort((a, b) =>
         a.name.localeCompare(b.name),
       );
@@ -238,6 +247,9 @@ export class Session {
       return messageOf(error);
     }
     const info = await engine.describe(target);
+    const from = this.#loadedFrom.get(name);
+    this.#loadedFrom.delete(name);
+    if (from) this.#loadedFrom.set(target, from);
     this.datasets = [...this.datasets.filter((d) => d.name !== name), info].sort((a, b) =>
       a.name.localeCompare(b.name),
     );
@@ -258,6 +270,7 @@ export class Session {
 
   async removeDataset(name: string): Promise<void> {
     await this.#engine?.dropTable(name);
+    this.#loadedFrom.delete(name);
     this.datasets = this.datasets.filter((d) => d.name !== name);
     if (this.#host.persist) await storage.removeDataset(name).catch(() => undefined);
   }

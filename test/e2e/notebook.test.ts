@@ -31,17 +31,20 @@ const chart = (page: Page, title: string) =>
 describe("the notebook app, as a person uses it", () => {
   let page: Page;
 
-  it("first start: the default notebook runs on the bundled penguins and its charts appear", async () => {
+  it("first start: the default notebook runs on the bundled store data and its charts appear", async () => {
     page = await harness.newPage();
     await page.goto(harness.origin);
     await ready(page);
     await expect
       .poll(() => page.getByLabel("Notebook title").inputValue())
-      .toBe("Penguin clusters");
-    await chart(page, "k-means clusters (k = 3)").waitFor();
+      .toBe("Customer segments with k-means");
+    await chart(page, "k-means clusters (k = 6)").waitFor();
     await chart(page, "Cluster profiles").waitFor();
+    await chart(page, "Choosing k: 1 to 10").waitFor();
     expect(await page.getByRole("alert").count()).toBe(0);
-    expect(await dataset(page, "penguins").getByTestId("row-count").textContent()).toBe("344 rows");
+    expect(await dataset(page, "orders").getByTestId("row-count").textContent()).toMatch(
+      /^9\d,\d{3} rows$/,
+    );
     await page.screenshot({ path: join(OUTPUT, "1-first-start.png"), fullPage: true });
   });
 
@@ -49,7 +52,7 @@ describe("the notebook app, as a person uses it", () => {
     await page.getByLabel("Clusters (k)").fill("4");
     await chart(page, "k-means clusters (k = 4)").waitFor();
     await waitForIdle(page);
-    expect(await page.getByLabel("Status of SQL cell birds").textContent()).toMatch(/ms$/);
+    expect(await page.getByLabel("Status of SQL cell customers").textContent()).toMatch(/ms$/);
   });
 
   it("upload a CSV, write a SQL cell and a TS cell that clusters it, see the cluster chart; a slider re-runs it", async () => {
