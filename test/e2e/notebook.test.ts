@@ -203,7 +203,18 @@ describe("the notebook app, as a person uses it", () => {
       .getByLabel("Open an example notebook")
       .locator("option")
       .allTextContents();
-    expect(options).toContain("Penguin clusters");
+    expect(options).toEqual(
+      expect.arrayContaining([
+        "Penguin clusters",
+        "Customer segments with k-means",
+        "RFM segmentation of an online store",
+        "Cohort retention",
+        "Choosing k: a classroom walk-through",
+        "How customers move between segments",
+      ]),
+    );
+    await fresh.getByLabel("Open an example notebook").selectOption({ label: "Cohort retention" });
+    await chart(fresh, "Retention by acquisition cohort").waitFor();
   });
 });
 
