@@ -31,12 +31,62 @@ interface Archetype {
 }
 
 const ARCHETYPES: Archetype[] = [
-  { name: "champions", share: 0.05, gap: 16, active: (r) => [r() * 0.1, 1], lines: [2, 4], price: [18, 45], quantity: [2, 6] },
-  { name: "loyal", share: 0.17, gap: 30, active: (r) => [r() * 0.3, 0.97 + r() * 0.03], lines: [1, 3], price: [12, 28], quantity: [1, 4] },
-  { name: "new", share: 0.12, gap: 20, active: (r) => [0.92 + r() * 0.06, 1], lines: [1, 3], price: [12, 30], quantity: [1, 3], maxOrders: 3 },
-  { name: "at_risk", share: 0.15, gap: 22, active: (r) => [r() * 0.2, 0.5 + r() * 0.12], lines: [2, 3], price: [14, 32], quantity: [1, 5] },
-  { name: "hibernating", share: 0.36, gap: 60, active: (r) => [r() * 0.25, 0.1 + r() * 0.25], lines: [1, 2], price: [8, 22], quantity: [1, 2], maxOrders: 3 },
-  { name: "bargain_hunters", share: 0.15, gap: 30, active: (r) => [r() * 0.2, 0.9 + r() * 0.1], lines: [2, 3], price: [0.8, 3.5], quantity: [6, 18] },
+  {
+    name: "champions",
+    share: 0.05,
+    gap: 16,
+    active: (r) => [r() * 0.1, 1],
+    lines: [2, 4],
+    price: [18, 45],
+    quantity: [2, 6],
+  },
+  {
+    name: "loyal",
+    share: 0.17,
+    gap: 30,
+    active: (r) => [r() * 0.3, 0.97 + r() * 0.03],
+    lines: [1, 3],
+    price: [12, 28],
+    quantity: [1, 4],
+  },
+  {
+    name: "new",
+    share: 0.12,
+    gap: 20,
+    active: (r) => [0.92 + r() * 0.06, 1],
+    lines: [1, 3],
+    price: [12, 30],
+    quantity: [1, 3],
+    maxOrders: 3,
+  },
+  {
+    name: "at_risk",
+    share: 0.15,
+    gap: 22,
+    active: (r) => [r() * 0.2, 0.5 + r() * 0.12],
+    lines: [2, 3],
+    price: [14, 32],
+    quantity: [1, 5],
+  },
+  {
+    name: "hibernating",
+    share: 0.36,
+    gap: 60,
+    active: (r) => [r() * 0.25, 0.1 + r() * 0.25],
+    lines: [1, 2],
+    price: [8, 22],
+    quantity: [1, 2],
+    maxOrders: 3,
+  },
+  {
+    name: "bargain_hunters",
+    share: 0.15,
+    gap: 30,
+    active: (r) => [r() * 0.2, 0.9 + r() * 0.1],
+    lines: [2, 3],
+    price: [0.8, 3.5],
+    quantity: [6, 18],
+  },
 ];
 
 /** More orders before Christmas, fewer after it. */
@@ -64,7 +114,11 @@ export function generateStore(seed = 2024, customers = 5000): Store {
   const exponential = (mean: number) => -Math.log(1 - random()) * mean;
   const products = Array.from({ length: 400 }, (_, i) => `P${String(10_000 + i * 37).slice(0, 5)}`);
   const span = END - START;
-  const orders: { day: number; customer: string | null; lines: Omit<StoreLine, "invoice" | "invoice_date" | "customer_id">[] }[] = [];
+  const orders: {
+    day: number;
+    customer: string | null;
+    lines: Omit<StoreLine, "invoice" | "invoice_date" | "customer_id">[];
+  }[] = [];
   const archetypes: Store["archetypes"] = [];
 
   let id = 0;
@@ -99,7 +153,13 @@ export function generateStore(seed = 2024, customers = 5000): Store {
     orders.push({
       day: START + random() * (span - DAY),
       customer: null,
-      lines: [{ product: products[integer(0, products.length - 1)]!, quantity: integer(1, 3), unit_price: Math.round(between(5, 25) * 100) / 100 }],
+      lines: [
+        {
+          product: products[integer(0, products.length - 1)]!,
+          quantity: integer(1, 3),
+          unit_price: Math.round(between(5, 25) * 100) / 100,
+        },
+      ],
     });
   }
   orders.sort((a, b) => a.day - b.day || String(a.customer).localeCompare(String(b.customer)));
@@ -108,26 +168,57 @@ export function generateStore(seed = 2024, customers = 5000): Store {
   let invoice = 500_000;
   for (const order of orders) {
     const number = String(invoice++);
-    const at = new Date(Math.floor(order.day / 60_000) * 60_000 + 9 * 3_600_000).toISOString().slice(0, 19).replace("T", " ");
-    for (const line of order.lines) lines.push({ invoice: number, invoice_date: at, customer_id: order.customer, ...line });
+    const at = new Date(Math.floor(order.day / 60_000) * 60_000 + 9 * 3_600_000)
+      .toISOString()
+      .slice(0, 19)
+      .replace("T", " ");
+    for (const line of order.lines)
+      lines.push({ invoice: number, invoice_date: at, customer_id: order.customer, ...line });
     // About 1 in 60 orders is cancelled outright: the same lines again, negated, on a C invoice.
     if (order.customer && random() < 1 / 60) {
-      for (const line of order.lines) lines.push({ invoice: `C${number}`, invoice_date: at, customer_id: order.customer, ...line, quantity: -line.quantity });
+      for (const line of order.lines)
+        lines.push({
+          invoice: `C${number}`,
+          invoice_date: at,
+          customer_id: order.customer,
+          ...line,
+          quantity: -line.quantity,
+        });
     } else if (order.customer && random() < 0.03) {
       // A return: one line comes back, a negative quantity on the same invoice.
       const line = order.lines[0]!;
-      lines.push({ invoice: number, invoice_date: at, customer_id: order.customer, ...line, quantity: -Math.max(1, Math.floor(line.quantity / 2)) });
+      lines.push({
+        invoice: number,
+        invoice_date: at,
+        customer_id: order.customer,
+        ...line,
+        quantity: -Math.max(1, Math.floor(line.quantity / 2)),
+      });
     }
   }
   return { lines, archetypes };
 }
 
 function csv(rows: Record<string, string | number | null>[], columns: string[]): string {
-  const cell = (v: string | number | null) => (v === null ? "" : typeof v === "number" ? String(v) : /[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+  const cell = (v: string | number | null) =>
+    v === null
+      ? ""
+      : typeof v === "number"
+        ? String(v)
+        : /[",\n]/.test(v)
+          ? `"${v.replaceAll('"', '""')}"`
+          : v;
   return `${columns.join(",")}\n${rows.map((r) => columns.map((c) => cell(r[c] ?? null)).join(",")).join("\n")}\n`;
 }
 
-export const LINE_COLUMNS = ["invoice", "invoice_date", "customer_id", "product", "quantity", "unit_price"];
+export const LINE_COLUMNS = [
+  "invoice",
+  "invoice_date",
+  "customer_id",
+  "product",
+  "quantity",
+  "unit_price",
+];
 
 export function storeCsv(store: Store): { orders: string; archetypes: string } {
   return {
@@ -150,9 +241,14 @@ async function main(): Promise<void> {
     quantity: Int32Array.from(store.lines, (l) => l.quantity),
     unit_price: Float64Array.from(store.lines, (l) => l.unit_price),
   });
-  await writeFile(resolve(dir, "store-orders.parquet"), writeParquet(WasmTable.fromIPCStream(tableToIPC(arrow, "stream"))));
+  await writeFile(
+    resolve(dir, "store-orders.parquet"),
+    writeParquet(WasmTable.fromIPCStream(tableToIPC(arrow, "stream"))),
+  );
   const customers = new Set(store.archetypes.map((a) => a.customer_id)).size;
-  process.stdout.write(`datasets/store-orders.csv: ${store.lines.length.toLocaleString("en-US")} lines, ${customers.toLocaleString("en-US")} customers\n`);
+  process.stdout.write(
+    `datasets/store-orders.csv: ${store.lines.length.toLocaleString("en-US")} lines, ${customers.toLocaleString("en-US")} customers\n`,
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) await main();
