@@ -9,8 +9,7 @@ import {
   type DatasetRef,
   type Notebook,
 } from "../notebook/index.ts";
-import type { CellResult } from "../cli/run.ts";
-import { Runtime, type CellState } from "../runtime/index.ts";
+import { cellResults, Runtime, type CellResult, type CellState } from "../runtime/index.ts";
 import { bundledDataset, DEFAULT_EXAMPLE, EXAMPLES } from "./examples.ts";
 import * as storage from "./storage.ts";
 
@@ -370,37 +369,7 @@ export class Session {
 
   /** Each code cell's outcome, for the HTML report. */
   results(): CellResult[] {
-    return this.notebook.cells.flatMap((cell): CellResult[] => {
-      if (cell.kind === "markdown") return [];
-      const state = this.state(cell.id);
-      const base = { id: cell.id, name: cell.name, kind: cell.kind };
-      switch (state.status) {
-        case "done":
-          return [
-            {
-              ...base,
-              status: "done",
-              ms: state.ms,
-              error: null,
-              value: state.value,
-              outputs: state.outputs,
-            },
-          ];
-        case "error":
-          return [
-            {
-              ...base,
-              status: "error",
-              ms: state.ms ?? null,
-              error: state.error,
-              value: null,
-              outputs: [],
-            },
-          ];
-        default:
-          return [{ ...base, status: "idle", ms: null, error: null, value: null, outputs: [] }];
-      }
-    });
+    return cellResults(this.notebook, (id) => this.state(id));
   }
 
   /** The notebook as its .md file. */

@@ -5,7 +5,7 @@ import type { Value } from "../engine/index.ts";
 import { isTableLike, previewTable } from "../runtime/index.ts";
 import { isNode, toJson } from "./json.ts";
 import type { Notebook } from "../notebook/index.ts";
-import type { CellResult } from "./run.ts";
+import type { CellResult } from "../runtime/index.ts";
 
 /** What a report shows: the document, each code cell's outcome, and the window its charts were drawn in. */
 export interface ReportInput {

@@ -4,20 +4,9 @@ import type { JSDOM } from "jsdom";
 import { createNodeEngine } from "../engine/node.ts";
 import { messageOf } from "../engine/index.ts";
 import { parse, type Notebook } from "../notebook/index.ts";
-import { Runtime, type CellError, type Output } from "../runtime/index.ts";
+import { cellResults, Runtime, type CellResult } from "../runtime/index.ts";
 
-/** The outcome of one code cell in a headless run. */
-export interface CellResult {
-  id: string;
-  name: string | undefined;
-  kind: "sql" | "ts";
-  status: "done" | "error" | "idle";
-  /** run time in milliseconds */
-  ms: number | null;
-  error: CellError | null;
-  value: unknown;
-  outputs: Output[];
-}
+export type { CellResult };
 
 export interface NotebookRun {
   notebook: Notebook;
@@ -77,37 +66,7 @@ export async function runNotebookFile(
     const runtime = await Runtime.create({ engine, document: window.document });
     await runtime.setCells(notebook.cells);
     await runtime.runAll();
-    const cells = notebook.cells.flatMap((cell): CellResult[] => {
-      if (cell.kind === "markdown") return [];
-      const state = runtime.state(cell.id);
-      const base = { id: cell.id, name: cell.name, kind: cell.kind };
-      switch (state.status) {
-        case "done":
-          return [
-            {
-              ...base,
-              status: "done",
-              ms: state.ms,
-              error: null,
-              value: state.value,
-              outputs: state.outputs,
-            },
-          ];
-        case "error":
-          return [
-            {
-              ...base,
-              status: "error",
-              ms: state.ms ?? null,
-              error: state.error,
-              value: null,
-              outputs: [],
-            },
-          ];
-        default:
-          return [{ ...base, status: "idle", ms: null, error: null, value: null, outputs: [] }];
-      }
-    });
+    const cells = cellResults(notebook, (id) => runtime.state(id));
     return { notebook, cells, window };
   } finally {
     await engine.close();

@@ -8,16 +8,7 @@ import type { Table } from "apache-arrow";
 import type * as segment from "../segment/index.ts";
 import type * as charts from "../charts/index.ts";
 
-type InputSpec =
-  | { type: "range"; label?: string; min: number; max: number; step?: number; value: number }
-  | {
-      type: "select";
-      label?: string;
-      options: readonly (string | number)[];
-      value: string | number;
-    }
-  | { type: "checkbox"; label?: string; value: boolean }
-  | { type: "text"; label?: string; value: string };
+import type { InputSpec } from "./state.ts";
 
 declare global {
   /** Run SQL in DuckDB; `${values}` become SQL literals (numbers, strings, booleans, dates, arrays, null). */

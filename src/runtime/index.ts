@@ -17,3 +17,4 @@ export {
   type TablePreview,
 } from "./values.ts";
 export { buildGraph, dependentsOf, type Graph, type GraphCell } from "./graph.ts";
+export { cellResults, type CellResult } from "./results.ts";
