@@ -25,3 +25,21 @@ export function measure(work: () => number, runs = 5): Measurement {
     runs,
   };
 }
+
+/** As `measure`, for async work. */
+export async function measureAsync(work: () => Promise<number>, runs = 5): Promise<Measurement> {
+  await work();
+  const perUnit: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    const units = await work();
+    perUnit.push((performance.now() - start) / Math.max(1, units));
+  }
+  perUnit.sort((a, b) => a - b);
+  return {
+    median: perUnit[Math.floor(runs / 2)]!,
+    min: perUnit[0]!,
+    max: perUnit[runs - 1]!,
+    runs,
+  };
+}
