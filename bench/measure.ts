@@ -17,13 +17,7 @@ export function measure(work: () => number, runs = 5): Measurement {
     const units = work();
     perUnit.push((performance.now() - start) / Math.max(1, units));
   }
-  perUnit.sort((a, b) => a - b);
-  return {
-    median: perUnit[Math.floor(runs / 2)]!,
-    min: perUnit[0]!,
-    max: perUnit[runs - 1]!,
-    runs,
-  };
+  return summarise(perUnit);
 }
 
 /** As `measure`, for async work. */
@@ -35,11 +29,15 @@ export async function measureAsync(work: () => Promise<number>, runs = 5): Promi
     const units = await work();
     perUnit.push((performance.now() - start) / Math.max(1, units));
   }
-  perUnit.sort((a, b) => a - b);
+  return summarise(perUnit);
+}
+
+function summarise(perUnit: number[]): Measurement {
+  const sorted = [...perUnit].sort((a, b) => a - b);
   return {
-    median: perUnit[Math.floor(runs / 2)]!,
-    min: perUnit[0]!,
-    max: perUnit[runs - 1]!,
-    runs,
+    median: sorted[Math.floor(sorted.length / 2)]!,
+    min: sorted[0]!,
+    max: sorted.at(-1)!,
+    runs: sorted.length,
   };
 }
