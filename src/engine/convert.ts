@@ -32,14 +32,6 @@ export function toRows(table: Table, limit = Infinity): Row[] {
   return rows;
 }
 
-/** One column's values as JavaScript values. */
-export function columnValues(table: Table, name: string): Value[] {
-  const field = table.schema.fields.find((f) => f.name === name);
-  const column = table.getChild(name);
-  if (!field || !column) throw new Error(`unknown column: ${name}`);
-  return Array.from({ length: table.numRows }, (_, i) => toValue(field, column.get(i)));
-}
-
 /** One Arrow value of a field as a JavaScript value (the boundary for a single cell). */
 export function toValue(field: Field, raw: unknown): Value {
   if (raw === null || raw === undefined) return null;

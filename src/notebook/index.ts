@@ -9,6 +9,6 @@ export type {
   NotebookSpec,
 } from "./types.ts";
 export { CELL_OPTIONS } from "./types.ts";
-export { notebook, isCellName, specOf } from "./notebook.ts";
+export { notebook, isCellName } from "./notebook.ts";
 export { parse, ParseError } from "./parse.ts";
 export { serialize } from "./serialize.ts";

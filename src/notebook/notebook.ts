@@ -2,7 +2,6 @@ import { proseProblem } from "./fences.ts";
 import {
   CELL_OPTIONS,
   type Cell,
-  type CellSpec,
   type DatasetRef,
   type Notebook,
   type NotebookSpec,
@@ -76,17 +75,4 @@ export function unixLines(text: string): string {
 /** Prose without leading blank lines or trailing white space. */
 export function trimProse(text: string): string {
   return text.replace(/^(?:[ \t]*\n)+/, "").replace(/\s+$/, "");
-}
-
-/** A copy of a cell spec list from a notebook, for building a new one. */
-export function specOf(nb: Notebook): NotebookSpec {
-  return {
-    title: nb.title,
-    datasets: nb.datasets,
-    meta: nb.meta,
-    lineEnding: nb.lineEnding,
-    cells: nb.cells.map((c): CellSpec =>
-      c.kind === "markdown" ? { ...c } : { ...c, options: [...c.options] },
-    ),
-  };
 }

@@ -27,13 +27,6 @@ export function plural(n: number, noun: string): string {
   return `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
 }
 
-/** Whether a DuckDB type is a number, for right-aligning a column. */
-export function isNumericType(type: string): boolean {
-  return /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL)/.test(
-    type,
-  );
-}
-
 /** A short, honest label for an Arrow column type in a result (BIGINT arrives as a double). */
 export function typeLabel(type: DataType): string {
   if (DataType.isInt(type) || DataType.isFloat(type) || DataType.isDecimal(type)) return "number";

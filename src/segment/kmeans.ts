@@ -156,14 +156,17 @@ export function kmeansMatrix(
   options: { seed?: number; nInit?: number; maxIter?: number; tol?: number } = {},
 ): RawKMeans {
   checkK(k, matrix.n);
-  const random = randomSource(options.seed ?? 0);
-  const tol = (options.tol ?? 1e-4) * meanVariance(matrix);
-  let best: RawKMeans | undefined;
-  for (let run = 0; run < (options.nInit ?? 10); run++) {
-    const result = finish(lloyd(matrix, k, random, options.maxIter ?? 300, tol, false));
-    if (!best || result.inertia < best.inertia) best = result;
-  }
-  return canonical(best!, matrix.d, k);
+  const prepared: PreparedKMeans = {
+    points: matrix,
+    scaled: matrix,
+    scaling: undefined,
+    k,
+    seed: options.seed ?? 0,
+    tol: (options.tol ?? 1e-4) * meanVariance(matrix),
+    nInit: options.nInit ?? 10,
+    maxIter: options.maxIter ?? 300,
+  };
+  return canonical(runRestarts(prepared), matrix.d, k);
 }
 
 /** A k-means run ready to go: the matrix as clustered, the options checked. */

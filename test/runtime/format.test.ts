@@ -1,12 +1,6 @@
 import { Float64, Int32, Utf8, DateDay, TimestampMillisecond, Bool } from "apache-arrow";
 import { describe, expect, it } from "vitest";
-import {
-  formatNumber,
-  formatValue,
-  isNumericType,
-  plural,
-  typeLabel,
-} from "../../src/runtime/format.ts";
+import { formatNumber, formatValue, plural, typeLabel } from "../../src/runtime/format.ts";
 
 describe("formatValue()", () => {
   it("formatValue(date) drops a midnight time and shows other times without milliseconds", () => {
@@ -23,11 +17,9 @@ describe("formatValue()", () => {
 });
 
 describe("labels", () => {
-  it("plural() and isNumericType() read as a person would", () => {
+  it("plural() reads as a person would", () => {
     expect(plural(1, "row")).toBe("1 row");
     expect(plural(1234, "row")).toBe("1,234 rows");
-    expect(isNumericType("DECIMAL(10,2)")).toBe(true);
-    expect(isNumericType("VARCHAR")).toBe(false);
   });
 
   it("typeLabel() names Arrow types in plain words", () => {
