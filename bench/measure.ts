@@ -32,7 +32,7 @@ export async function measureAsync(work: () => Promise<number>, runs = 5): Promi
   return summarise(perUnit);
 }
 
-function summarise(perUnit: number[]): Measurement {
+export function summarise(perUnit: number[]): Measurement {
   const sorted = [...perUnit].sort((a, b) => a - b);
   return {
     median: sorted[Math.floor(sorted.length / 2)]!,

@@ -212,7 +212,12 @@ export class Session {
     const id = ++this.#uploadIds;
     this.uploads = [...this.uploads, { kind: "loading", id, file: file.name, bytes: file.size }];
     try {
+      const started = performance.now();
       const info = await engine.registerFile(file, table === undefined ? {} : { table });
+      performance.measure(`strata load ${file.name}`, {
+        start: started,
+        detail: { table: info.name, rows: info.rowCount, bytes: file.size },
+      });
       this.#loadedFrom.set(info.name, file.name);
       this.datasets = [...this.datasets.filter((d) => d.name !== info.name), info].sort((a, b) =>
         a.name.localeCompare(b.name),

@@ -179,6 +179,10 @@ export class Runtime {
     const { cell } = analysed;
     this.#set(id, { type: "start", at: this.#now() });
     const outputs: Output[] = [];
+    // User Timing: each run shows in the browser's performance panel (and `npm run bench` reads it).
+    const started = performance.now();
+    const timing = () =>
+      performance.measure(`strata cell ${cell.name ?? id}`, { start: started, detail: { id } });
     try {
       const value =
         cell.kind === "sql" ? await this.#runSql(cell) : await this.#runTs(analysed, outputs);
@@ -187,9 +191,11 @@ export class Runtime {
         await this.#host.engine.registerArrow(cell.name, toIPC(value));
       }
       if (generation !== this.#generation) return;
+      timing();
       this.#set(id, { type: "finish", value, outputs, at: this.#now() });
     } catch (error) {
       if (generation !== this.#generation) return;
+      timing();
       this.#set(id, {
         type: "fail",
         error: cellError(error, cell, analysed.compiled),

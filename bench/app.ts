@@ -1,0 +1,233 @@
+// The app's side of `npm run bench`: the built app in headless Chromium, driven as a person
+// would (files picked in the dataset panel, cells run with their Run buttons). Times come from
+// the app's own User Timing measures ("strata load <file>", "strata cell <name>"); the longest
+// main-thread task in each scenario's window comes from the Long Tasks API.
+import { readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { build, preview, type PreviewServer } from "vite";
+import { findChromium } from "../test/e2e/harness.ts";
+import { summarise, type Measurement } from "./measure.ts";
+
+/** One scenario in the app: its time per run and the longest main-thread task of each run. */
+export interface AppMeasurement {
+  time: Measurement;
+  /** the longest main-thread task over all runs, in ms; 0 when none reached 50 ms (the API's floor) */
+  longestTask: number;
+}
+
+export interface App {
+  /** Open a fresh tab with the notebook, load the CSV through the dataset panel, run each scenario. */
+  measure(options: {
+    notebook: string;
+    csvPath: string;
+    /** Run buttons of the scenario cells, by scenario name */
+    cells: Record<string, string>;
+    runs: number;
+  }): Promise<{ ingest: AppMeasurement; cells: Record<string, AppMeasurement>; peakRss: number }>;
+  close(): Promise<void>;
+}
+
+const ROOT = resolve(import.meta.dirname, "..");
+
+/** Build the app into a temporary folder, serve it, and start Chromium; null when there is no Chromium. */
+export async function startApp(): Promise<App | null> {
+  let executablePath: string;
+  try {
+    executablePath = findChromium();
+  } catch (error) {
+    process.stderr.write(
+      `${error instanceof Error ? error.message : error}: the in-app scenarios are skipped.\n`,
+    );
+    return null;
+  }
+  const outDir = await mkdtemp(join(tmpdir(), "strata-bench-app-"));
+  const configFile = join(ROOT, "vite.config.ts");
+  await build({ configFile, root: ROOT, logLevel: "error", build: { outDir, emptyOutDir: true } });
+  const server: PreviewServer = await preview({
+    configFile,
+    root: ROOT,
+    logLevel: "error",
+    build: { outDir },
+    preview: { host: "127.0.0.1", port: 0, strictPort: false, open: false },
+  });
+  const origin = server.resolvedUrls?.local[0];
+  if (!origin) throw new Error("vite preview did not report a local URL");
+  const browser: Browser = await chromium.launch({
+    executablePath,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+
+  return {
+    async measure({ notebook, csvPath, cells, runs }) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      await context.addInitScript(() => {
+        const tasks: { start: number; duration: number }[] = [];
+        (window as unknown as { __longTasks: typeof tasks }).__longTasks = tasks;
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries())
+            tasks.push({ start: e.startTime, duration: e.duration });
+        }).observe({ type: "longtask", buffered: true });
+      });
+      const page = await context.newPage();
+      const failures: string[] = [];
+      page.on("pageerror", (error) => failures.push(error.message));
+      try {
+        await page.goto(origin);
+        await page
+          .getByRole("status", { name: "Engine status" })
+          .getByText(/DuckDB v\d/)
+          .waitFor({ timeout: 120_000 });
+        await idle(page);
+        // The notebook opens untrusted, so loading its data runs nothing: ingest is measured alone.
+        await page.getByLabel("Open notebook file").setInputFiles({
+          name: "bench.md",
+          mimeType: "text/markdown",
+          buffer: Buffer.from(notebook),
+        });
+        await page.getByRole("button", { name: "Trust and run" }).waitFor();
+        const ingest = await repeat(page, runs, "strata load ", () =>
+          page.getByLabel("Add dataset files").setInputFiles(csvPath),
+        );
+        await page.getByRole("button", { name: "Trust and run" }).click();
+        await idle(page);
+        const measured: Record<string, AppMeasurement> = {};
+        for (const [scenario, label] of Object.entries(cells)) {
+          await failed(page, label);
+          // A scenario cell is a leaf: its Run button runs it alone.
+          measured[scenario] = await repeat(page, runs, "strata cell ", () =>
+            page.getByRole("button", { name: `Run ${label}`, exact: true }).click(),
+          );
+          await failed(page, label);
+        }
+        if (failures.length > 0) throw new Error(`the page failed: ${failures.join("; ")}`);
+        return { ingest, cells: measured, peakRss: chromiumPeakRss() };
+      } finally {
+        await context.close();
+      }
+    },
+    async close() {
+      await browser.close();
+      await server.close();
+      await rm(outDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Trigger a scenario `runs + 1` times (the first warms up). Each window runs from just before the
+ * trigger until the app is idle again and has painted; its time is the first app measure named
+ * `prefix…` that starts in it, its longest task the longest that overlaps it.
+ */
+async function repeat(
+  page: Page,
+  runs: number,
+  prefix: string,
+  trigger: () => Promise<void>,
+): Promise<AppMeasurement> {
+  const times: number[] = [];
+  let longestTask = 0;
+  for (let run = 0; run <= runs; run++) {
+    const from = await page.evaluate(() => performance.now());
+    await trigger();
+    await page.waitForFunction(
+      ({ prefix, from }) =>
+        performance
+          .getEntriesByType("measure")
+          .some((m) => m.name.startsWith(prefix) && m.startTime >= from) ||
+        document.querySelector(".upload.failed") !== null,
+      { prefix, from },
+      { timeout: 600_000, polling: 50 },
+    );
+    await idle(page);
+    const window = await page.evaluate(
+      async ({ prefix, from }) => {
+        // Two frames: whatever the scenario left to render has been painted.
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        const to = performance.now();
+        const measure = performance
+          .getEntriesByType("measure")
+          .find((m) => m.name.startsWith(prefix) && m.startTime >= from);
+        const tasks = (window as unknown as { __longTasks: { start: number; duration: number }[] })
+          .__longTasks;
+        const longest = Math.max(
+          0,
+          ...tasks
+            .filter((t) => t.start < to && t.start + t.duration > from)
+            .map((t) => t.duration),
+        );
+        return { duration: measure?.duration, longest };
+      },
+      { prefix, from },
+    );
+    if (window.duration === undefined) {
+      const problem = await page.locator(".upload.failed").allTextContents();
+      throw new Error(`no ${prefix.trim()} measure: ${problem.join(" ") || "unknown failure"}`);
+    }
+    if (run === 0) continue;
+    times.push(window.duration);
+    longestTask = Math.max(longestTask, window.longest);
+  }
+  return { time: summarise(times), longestTask };
+}
+
+/** Wait until no cell is queued or running and no file is loading. */
+async function idle(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll("[aria-label^='Status of']")].every(
+        (s) => !/queued|running/.test(s.textContent ?? ""),
+      ),
+    undefined,
+    { timeout: 600_000, polling: 50 },
+  );
+}
+
+/** Throw with the cell's own message when a scenario cell failed. */
+async function failed(page: Page, label: string): Promise<void> {
+  const cell = page.getByRole("article", { name: label, exact: true });
+  const status = await cell.getByRole("status").textContent();
+  if (status?.includes("error"))
+    throw new Error(
+      `${label} failed: ${(await cell.locator(".error").allTextContents()).join(" ")}`,
+    );
+}
+
+/**
+ * Peak resident memory (VmHWM) of the largest Chromium process below this one — the tab's
+ * renderer, which holds the page, its workers and DuckDB's memory. 0 where /proc is missing.
+ */
+function chromiumPeakRss(): number {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc").filter((e) => /^\d+$/.test(e));
+  } catch {
+    return 0;
+  }
+  const parent = new Map<number, number>();
+  const peak = new Map<number, number>();
+  for (const entry of entries) {
+    try {
+      const status = readFileSync(`/proc/${entry}/status`, "utf8");
+      parent.set(Number(entry), Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0));
+      peak.set(Number(entry), Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const below = (pid: number): boolean => {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p))
+      if (p === process.pid) return true;
+    return false;
+  };
+  return Math.max(0, ...[...peak].filter(([pid]) => below(pid)).map(([, bytes]) => bytes));
+}
