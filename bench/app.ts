@@ -31,6 +31,8 @@ export interface App {
 }
 
 const ROOT = resolve(import.meta.dirname, "..");
+/** How long one scenario may take before the run gives up (a million rows take minutes in all). */
+const TIMEOUT = Number(process.env.BENCH_TIMEOUT ?? 600_000);
 
 /** Build the app into a temporary folder, serve it, and start Chromium; null when there is no Chromium. */
 export async function startApp(): Promise<App | null> {
@@ -72,7 +74,7 @@ export async function startApp(): Promise<App | null> {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       await context.addInitScript(() => {
         const tasks: { start: number; duration: number }[] = [];
-        (window as unknown as { __longTasks: typeof tasks }).__longTasks = tasks;
+        (globalThis as unknown as { __longTasks: typeof tasks }).__longTasks = tasks;
         new PerformanceObserver((list) => {
           for (const e of list.getEntries())
             tasks.push({ start: e.startTime, duration: e.duration });
@@ -111,6 +113,11 @@ export async function startApp(): Promise<App | null> {
         }
         if (failures.length > 0) throw new Error(`the page failed: ${failures.join("; ")}`);
         return { ingest, cells: measured, peakRss: chromiumPeakRss() };
+      } catch (error) {
+        const shot = join(ROOT, "bench/results/failure.png");
+        await page.screenshot({ path: shot, fullPage: true }).catch(() => undefined);
+        process.stderr.write(`The page as it was when the scenario failed: ${shot}\n`);
+        throw error;
       } finally {
         await context.close();
       }
@@ -146,10 +153,10 @@ async function repeat(
           .some((m) => m.name.startsWith(prefix) && m.startTime >= from) ||
         document.querySelector(".upload.failed") !== null,
       { prefix, from },
-      { timeout: 600_000, polling: 50 },
+      { timeout: TIMEOUT, polling: 50 },
     );
     await idle(page);
-    const window = await page.evaluate(
+    const observed = await page.evaluate(
       async ({ prefix, from }) => {
         // Two frames: whatever the scenario left to render has been painted.
         await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
@@ -157,8 +164,9 @@ async function repeat(
         const measure = performance
           .getEntriesByType("measure")
           .find((m) => m.name.startsWith(prefix) && m.startTime >= from);
-        const tasks = (window as unknown as { __longTasks: { start: number; duration: number }[] })
-          .__longTasks;
+        const tasks = (
+          globalThis as unknown as { __longTasks: { start: number; duration: number }[] }
+        ).__longTasks;
         const longest = Math.max(
           0,
           ...tasks
@@ -169,13 +177,13 @@ async function repeat(
       },
       { prefix, from },
     );
-    if (window.duration === undefined) {
+    if (observed.duration === undefined) {
       const problem = await page.locator(".upload.failed").allTextContents();
       throw new Error(`no ${prefix.trim()} measure: ${problem.join(" ") || "unknown failure"}`);
     }
     if (run === 0) continue;
-    times.push(window.duration);
-    longestTask = Math.max(longestTask, window.longest);
+    times.push(observed.duration);
+    longestTask = Math.max(longestTask, observed.longest);
   }
   return { time: summarise(times), longestTask };
 }
@@ -188,7 +196,7 @@ async function idle(page: Page): Promise<void> {
         (s) => !/queued|running/.test(s.textContent ?? ""),
       ),
     undefined,
-    { timeout: 600_000, polling: 50 },
+    { timeout: TIMEOUT, polling: 50 },
   );
 }
 

@@ -24,10 +24,11 @@ export function compileTs(source: string): CompiledTs {
   let body = js;
   let inserted: CompiledTs["inserted"];
   // A lone string literal parses as a directive ("use strict"); as a cell's last line it is a value.
+  // The statement, not its expression: `({ a: 1 })` parses as an object starting inside the parens.
   if (last?.type === "ExpressionStatement") {
-    const expression = last.expression;
-    body = `${js.slice(0, expression.start)}${RETURN}${js.slice(expression.start, expression.end)});${js.slice(last.end)}`;
-    const start = expression.loc?.start;
+    const statement = js.slice(last.start, last.end).replace(/;$/, "");
+    body = `${js.slice(0, last.start)}${RETURN}${statement});${js.slice(last.end)}`;
+    const start = last.loc?.start;
     if (start) inserted = { line: start.line, column: start.column + 1 };
   }
   return { body, references: freeIdentifiers(program), inserted };

@@ -52,20 +52,24 @@ export function previewTable(value: TableLike, limit: number): TablePreview {
 
 /**
  * A segmentation result without its bulk (matrices of points, per-point silhouettes), for
- * reports and JSON: what a reader wants to see of it. Other values pass through unchanged.
+ * reports and JSON: what a reader wants to see of it. Other values, and summaries, pass through
+ * unchanged.
  */
 export function resultSummary(value: unknown): unknown {
   if (value === null || typeof value !== "object" || !("kind" in value)) return value;
   const result = value as Record<string, unknown>;
   switch (result.kind) {
     case "kmeans": {
+      if (!("points" in result)) return value;
       const { points, scaledPoints, scaling, labels, ...rest } = result;
       const s = scaling as { method: string } | undefined;
       return { ...rest, scaling: s?.method ?? null, labels: Array.from(labels as Int32Array) };
     }
     case "silhouette": {
+      // A summary is summarised as itself: the inspector and toJson may both pass it here.
+      if (!Array.isArray(result.values)) return value;
       const { values, ...rest } = result;
-      return { ...rest, scored: (values as unknown[]).length };
+      return { ...rest, scored: values.length };
     }
     case "pca": {
       const { points, ...rest } = result;

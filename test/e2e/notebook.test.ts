@@ -257,3 +257,38 @@ describe("charts in the app", () => {
     await page.screenshot({ path: join(OUTPUT, "6-all-charts.png"), fullPage: true });
   });
 });
+
+describe("values in the inspector", () => {
+  it("a silhouette result shows its summary; a value that cannot be shown is that output's error, and later cells still show", async () => {
+    const page = await harness.newPage();
+    await page.goto(harness.origin);
+    await ready(page);
+    const text = [
+      "# Values",
+      "```ts scores",
+      'silhouette([{ x: 1 }, { x: 2 }, { x: 10 }, { x: 11 }, { x: 12 }], [0, 0, 1, 1, 1], { columns: ["x"], sample: 4 })',
+      "```",
+      "```ts odd",
+      '({ get kind() { throw new Error("no kind here"); } })',
+      "```",
+      "```ts after",
+      "1 + 1",
+      "```",
+      "",
+    ].join("\n");
+    await page
+      .getByLabel("Open notebook file")
+      .setInputFiles({ name: "values.md", mimeType: "text/markdown", buffer: Buffer.from(text) });
+    await page.getByRole("button", { name: "Trust and run" }).click();
+    await waitForIdle(page);
+    const scores = cell(page, "TypeScript cell scores");
+    expect(await scores.getByLabel("Value of scores").textContent()).toBe("silhouette result");
+    expect(await scores.locator("pre").textContent()).toMatch(/"scored": 4/);
+    expect(await cell(page, "TypeScript cell odd").getByRole("alert").textContent()).toMatch(
+      /This value could not be shown: no kind here/,
+    );
+    await expect
+      .poll(() => cell(page, "TypeScript cell after").getByLabel("Value of after").textContent())
+      .toBe("2");
+  });
+});

@@ -148,6 +148,23 @@ describe("Runtime", () => {
     const s = state("t");
     expect(s.status === "done" && s.ms).toBeGreaterThanOrEqual(25);
   });
+
+  it("each cell run is a User Timing measure, for the browser's performance panel and the benchmark", async () => {
+    const { runtime, idOf } = await setup([
+      { kind: "ts", name: "slow", source: "await new Promise((r) => setTimeout(r, 30));\n1" },
+      { kind: "ts", name: "fails", source: "throw new Error('no')" },
+    ]);
+    const from = performance.now();
+    await runtime.runAll();
+    const measures = performance
+      .getEntriesByType("measure")
+      .filter((m) => m.startTime >= from && m.name.startsWith("strata cell "));
+    expect(measures.map((m) => [m.name, (m.detail as { id: string }).id])).toEqual([
+      ["strata cell slow", idOf("slow")],
+      ["strata cell fails", idOf("fails")],
+    ]);
+    expect(measures[0]!.duration).toBeGreaterThanOrEqual(25);
+  });
 });
 
 describe("cells", () => {
@@ -241,6 +258,9 @@ describe("cells", () => {
       },
       { kind: "ts", name: "bad", source: "const ok = 1;\nconst x: = 2;" },
       { kind: "ts", name: "last", source: "const o = {};\no.missing()" },
+      // A last line in parentheses returns its value too.
+      { kind: "ts", name: "object", source: "({ a: 1, b: [2] });" },
+      { kind: "ts", name: "sum", source: "(1 + 2) * 2 + (1)" },
     ]);
     await runtime.runAll();
     expect(state("boom")).toMatchObject({
@@ -252,6 +272,8 @@ describe("cells", () => {
       },
     });
     expect(state("bad")).toMatchObject({ status: "error", error: { line: 2 } });
+    expect(state("object")).toMatchObject({ status: "done", value: { a: 1, b: [2] } });
+    expect(state("sum")).toMatchObject({ status: "done", value: 7 });
     // The last line is rewritten to return its value; its columns are still the user's.
     expect(state("last")).toMatchObject({
       status: "error",
