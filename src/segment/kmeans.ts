@@ -1,4 +1,6 @@
 import { toMatrix, type Matrix, type TableInput } from "./input.ts";
+import { lloyd, NO_LABELS, rowsOf, type LloydOptions } from "./lloyd.ts";
+import { sqDist } from "./nearest.ts";
 import { randomSource } from "./random.ts";
 import { scaleMatrix, unscale, type ScaleMethod, type Scaling } from "./standardize.ts";
 
@@ -114,7 +116,12 @@ export function runRestarts(
   let best: RawKMeans | undefined;
   for (let run = 0; run < prepared.nInit; run++) {
     const result = finish(
-      lloyd(prepared.scaled, prepared.k, random, prepared.maxIter, prepared.tol, false),
+      seeded(prepared.scaled, prepared.k, random, {
+        maxIter: prepared.maxIter,
+        tol: prepared.tol,
+        detail: false,
+        track: onIteration !== undefined,
+      }),
       onIteration && ((iteration, inertia) => onIteration({ run, iteration, inertia })),
     );
     if (!best || result.inertia < best.inertia) best = result;
@@ -133,14 +140,12 @@ export function* kmeansSteps(
 ): Generator<KMeansStep, KMeansResult> {
   const prepared = prepare(table, options);
   const maxIter = positiveInteger("maxIter", options.maxIter ?? 300);
-  const steps = lloyd(
-    prepared.scaled,
-    prepared.k,
-    randomSource(prepared.seed),
+  const steps = seeded(prepared.scaled, prepared.k, randomSource(prepared.seed), {
     maxIter,
-    prepared.tol,
-    true,
-  );
+    tol: prepared.tol,
+    detail: true,
+    track: true,
+  });
   let next = steps.next();
   while (!next.done) {
     yield next.value;
@@ -274,18 +279,21 @@ export function kmeansFrom(
   if (!Number.isInteger(k) || k < 1)
     throw new Error(`invalid centers: ${centers.length} values for ${m.d} columns`);
   return finish(
-    iterate(m, Float64Array.from(centers), k, options.maxIter ?? 300, options.tol ?? 0, false),
+    lloyd(m, Float64Array.from(centers), k, {
+      maxIter: options.maxIter ?? 300,
+      tol: options.tol ?? 0,
+      detail: false,
+      track: false,
+    }),
   );
 }
 
 /** Greedy k-means++ (scikit-learn's `_kmeans_plusplus`), then Lloyd iterations; yields each step. */
-function* lloyd(
+function* seeded(
   m: Matrix,
   k: number,
   random: () => number,
-  maxIter: number,
-  tol: number,
-  detail: boolean,
+  options: LloydOptions,
 ): Generator<KMeansStep, RawKMeans> {
   const centers = initPlusPlus(m, k, random);
   yield {
@@ -295,70 +303,7 @@ function* lloyd(
     labels: NO_LABELS,
     inertia: NaN,
   };
-  return yield* iterate(m, centers, k, maxIter, tol, detail);
-}
-
-const NO_LABELS = new Int32Array(0);
-
-/**
- * Lloyd iterations as scikit-learn runs them; yields each assignment and update — with copies of
- * the centroids and labels when `detail` is set (for teaching), with the inertia alone otherwise.
- */
-function* iterate(
-  m: Matrix,
-  start: Float64Array,
-  k: number,
-  maxIter: number,
-  tol: number,
-  detail: boolean,
-): Generator<KMeansStep, RawKMeans> {
-  const { n, d, values: X } = m;
-  let centers: Float64Array = start;
-  const labels = new Int32Array(n).fill(-1);
-  const previous = new Int32Array(n).fill(-1);
-  const dist = new Float64Array(n);
-  let next: Float64Array = new Float64Array(k * d);
-  const counts = new Int32Array(k);
-  let iterations = 0;
-  let converged = false;
-  let strict = false;
-  for (let it = 1; it <= maxIter; it++) {
-    iterations = it;
-    const inertia = assign(X, n, d, centers, k, labels, dist);
-    yield {
-      iteration: it,
-      phase: "assign",
-      centroids: detail ? rowsOf(centers, k, d) : [],
-      labels: detail ? labels.slice() : NO_LABELS,
-      inertia,
-    };
-    update(X, n, d, labels, k, next, counts, dist);
-    if (detail)
-      yield {
-        iteration: it,
-        phase: "update",
-        centroids: rowsOf(next, k, d),
-        labels: labels.slice(),
-        inertia,
-      };
-    let shift = 0;
-    for (let i = 0; i < k * d; i++) shift += (next[i]! - centers[i]!) ** 2;
-    [centers, next] = [next, centers];
-    if (equal(labels, previous)) {
-      strict = true;
-      converged = true;
-      break;
-    }
-    if (shift <= tol) {
-      converged = true;
-      break;
-    }
-    previous.set(labels);
-  }
-  // As scikit-learn: after a stop on the shift, assign once more so labels match the final centres.
-  if (!strict) assign(X, n, d, centers, k, labels, dist);
-  const inertia = inertiaOf(X, n, d, centers, labels);
-  return { labels, centers, inertia, iterations, converged };
+  return yield* lloyd(m, centers, k, options);
 }
 
 function initPlusPlus(m: Matrix, k: number, random: () => number): Float64Array {
@@ -411,103 +356,10 @@ function searchSorted(cumulative: Float64Array, value: number): number {
   return lo;
 }
 
-function assign(
-  X: Float64Array,
-  n: number,
-  d: number,
-  C: Float64Array,
-  k: number,
-  labels: Int32Array,
-  dist: Float64Array,
-): number {
-  // The hot loop of k-means: distances written out inline, no calls, no allocation.
-  let inertia = 0;
-  for (let i = 0, o = 0; i < n; i++, o += d) {
-    let best = Infinity;
-    let label = 0;
-    for (let c = 0, q = 0; c < k; c++, q += d) {
-      let s = 0;
-      for (let j = 0; j < d; j++) {
-        const t = X[o + j]! - C[q + j]!;
-        s += t * t;
-      }
-      if (s < best) {
-        best = s;
-        label = c;
-      }
-    }
-    labels[i] = label;
-    dist[i] = best;
-    inertia += best;
-  }
-  return inertia;
-}
-
-/** New centres as cluster means; an empty cluster is re-seeded at the point farthest from its centre. */
-function update(
-  X: Float64Array,
-  n: number,
-  d: number,
-  labels: Int32Array,
-  k: number,
-  C: Float64Array,
-  counts: Int32Array,
-  dist: Float64Array,
-): void {
-  C.fill(0);
-  counts.fill(0);
-  for (let i = 0; i < n; i++) {
-    const c = labels[i]!;
-    counts[c]!++;
-    for (let j = 0; j < d; j++) C[c * d + j]! += X[i * d + j]!;
-  }
-  const taken = new Set<number>();
-  for (let c = 0; c < k; c++) {
-    if (counts[c]! > 0) {
-      for (let j = 0; j < d; j++) C[c * d + j]! /= counts[c]!;
-      continue;
-    }
-    let far = -1;
-    for (let i = 0; i < n; i++) if (!taken.has(i) && (far === -1 || dist[i]! > dist[far]!)) far = i;
-    taken.add(far);
-    C.set(X.subarray(far * d, (far + 1) * d), c * d);
-  }
-}
-
-function inertiaOf(
-  X: Float64Array,
-  n: number,
-  d: number,
-  C: Float64Array,
-  labels: Int32Array,
-): number {
-  let inertia = 0;
-  for (let i = 0; i < n; i++) inertia += sqDist(X, i * d, C, labels[i]! * d, d);
-  return inertia;
-}
-
-function sqDist(A: Float64Array, a: number, B: Float64Array, b: number, d: number): number {
-  let s = 0;
-  for (let j = 0; j < d; j++) {
-    const t = A[a + j]! - B[b + j]!;
-    s += t * t;
-  }
-  return s;
-}
-
 function sum(values: Float64Array): number {
   let s = 0;
   for (let i = 0; i < values.length; i++) s += values[i]!;
   return s;
-}
-
-function equal(a: Int32Array, b: Int32Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function rowsOf(values: Float64Array, k: number, d: number): number[][] {
-  return Array.from({ length: k }, (_, c) => Array.from(values.subarray(c * d, (c + 1) * d)));
 }
 
 /** Renumber clusters by descending size, ties by centroid, so numbering does not depend on the run. */
