@@ -10,7 +10,7 @@ import {
   rfmPlot,
   silhouettePlot,
 } from "../charts/index.ts";
-import type { WorkerLike } from "./kmeans-remote.ts";
+import type { WorkerLike } from "./segment-remote.ts";
 import { segmentationLibrary } from "./segmentation.ts";
 import type { InputSpec, Output } from "./state.ts";
 
@@ -19,7 +19,7 @@ export interface LibraryHost {
   engine: Engine<unknown>;
   /** a DOM document for Plot (jsdom in Node); the global one in the browser */
   document?: Document;
-  /** a k-means worker (the browser passes one, so clustering does not block the page) */
+  /** a segmentation worker for kmeans, elbow and silhouette (the browser passes one, so they do not block the page) */
   kmeansWorker?: () => WorkerLike;
   /** values for `view()` inputs the user has moved, by cell id and input position */
   inputValue?: (cellId: string, index: number) => unknown;
@@ -39,7 +39,7 @@ export function sharedLibrary(host: LibraryHost): Map<string, unknown> {
     ["op", aq.op],
     ["Plot", { ...Plot, plot }],
     ...[
-      ...segmentationLibrary(host.engine, { kmeansWorker: host.kmeansWorker }),
+      ...segmentationLibrary(host.engine, { worker: host.kmeansWorker }),
       ...chartLibrary(host.document),
     ].map(([name, fn]) => [name, awaitingArguments(fn)] as const),
   ]);

@@ -15,17 +15,17 @@ import {
   type RfmOptions,
   type RfmResult,
 } from "../segment/index.ts";
-import { remoteKMeans, type WorkerLike } from "./kmeans-remote.ts";
+import { remoteSegmentation, type WorkerLike } from "./segment-remote.ts";
 import { isTableLike, toIPC } from "./values.ts";
 
 /**
  * The segmentation functions TS cells see. The pure ones come from segment/; rfm and cohorts
  * run their SQL in DuckDB, on a table name or on a table value (registered for the query);
- * given a worker factory, kmeans runs its restarts in that worker.
+ * given a worker factory, kmeans, elbow and silhouette run their heavy stage in that worker.
  */
 export function segmentationLibrary(
   engine: Engine<unknown>,
-  options: { kmeansWorker?: () => WorkerLike } = {},
+  options: { worker?: () => WorkerLike } = {},
 ): Map<string, unknown> {
   let inputs = 0;
   /** A relation name for a table argument: a name as given, a table value registered first. */
@@ -82,15 +82,17 @@ export function segmentationLibrary(
     }
   };
 
+  // In the browser these run in a worker (and return promises, which cells await); in Node,
+  // where nothing else shares the thread, synchronously.
+  const remote = options.worker && remoteSegmentation(options.worker());
   return new Map<string, unknown>([
     ["rfm", rfm],
     ["cohorts", cohorts],
     ["standardize", standardize],
-    // In the browser k-means runs in a worker (and returns a promise, which cells await).
-    ["kmeans", options.kmeansWorker ? remoteKMeans(options.kmeansWorker()) : kmeans],
+    ["kmeans", remote ? remote.kmeans : kmeans],
     ["kmeansSteps", kmeansSteps],
-    ["elbow", elbow],
-    ["silhouette", silhouette],
+    ["elbow", remote ? remote.elbow : elbow],
+    ["silhouette", remote ? remote.silhouette : silhouette],
     ["profile", profile],
     ["pca", pca],
   ]);

@@ -1,7 +1,8 @@
-import { toMatrix, type TableInput } from "./input.ts";
+import { toMatrix, type Matrix, type TableInput } from "./input.ts";
 import { kmeansMatrix } from "./kmeans.ts";
 import { kneedle } from "./kneedle.ts";
 import { calinskiHarabasz, daviesBouldin, silhouetteMatrix } from "./metrics.ts";
+import { checkSample } from "./silhouette.ts";
 import { scaleMatrix, type ScaleMethod } from "./standardize.ts";
 
 export type ElbowMetric = "silhouette" | "ch" | "db";
@@ -36,8 +37,41 @@ export interface ElbowResult {
   columns: string[];
 }
 
+/** A sweep ready to run: the matrix as clustered, the options checked. Plain data and typed arrays only. */
+export interface PreparedElbow {
+  /** the complete rows, scaled when asked */
+  matrix: Matrix;
+  min: number;
+  max: number;
+  seed: number;
+  nInit: number;
+  metrics: ElbowMetric[];
+  sample: number | undefined;
+}
+
+/** The measurements of a sweep, per k (NaN where a criterion is undefined, at k = 1). */
+export interface RawElbow {
+  k: number[];
+  inertia: number[];
+  silhouette: number[];
+  ch: number[];
+  db: number[];
+}
+
+const METRICS: readonly string[] = ["silhouette", "ch", "db"];
+
 /** Inertia for each k in a range with the Kneedle elbow, and other criteria when asked. k = 1 has inertia but no criteria. */
 export function elbow(table: TableInput, options: ElbowOptions): ElbowResult {
+  const prepared = prepareElbow(table, options);
+  return describeElbow(prepared, computeElbow(prepared, options.onK));
+}
+
+/**
+ * The three stages of `elbow`, so that the heavy middle one can run elsewhere (a Web Worker):
+ * prepare (read and scale the table; check the options), compute (a k-means run and the
+ * criteria per k), describe (the Kneedle elbow and the result's shape).
+ */
+export function prepareElbow(table: TableInput, options: ElbowOptions): PreparedElbow {
   const [min, max] = options.k ?? [];
   if (!Number.isInteger(min) || !Number.isInteger(max) || min! < 1 || max! <= min!) {
     throw new Error(
@@ -54,49 +88,56 @@ export function elbow(table: TableInput, options: ElbowOptions): ElbowResult {
       options.log1p ?? [],
     ).matrix;
   }
-  const metrics = new Set(options.metrics ?? []);
+  const metrics = [...new Set(options.metrics ?? [])];
   for (const metric of metrics) {
-    if (!["silhouette", "ch", "db"].includes(metric))
+    if (!METRICS.includes(metric))
       throw new Error(`invalid metric: ${metric} (expected silhouette, ch or db)`);
   }
-  const ks: number[] = [];
-  const inertia: number[] = [];
-  const silhouette: number[] = [];
-  const ch: number[] = [];
-  const db: number[] = [];
-  const total = max! - min! + 1;
-  for (let k = min!; k <= max!; k++) {
-    ks.push(k);
+  const seed = options.seed ?? 0;
+  if (!Number.isInteger(seed)) throw new Error(`invalid seed: ${seed} (expected an integer)`);
+  const nInit = options.nInit ?? 10;
+  if (!Number.isInteger(nInit) || nInit < 1)
+    throw new Error(`invalid nInit: ${nInit} (expected an integer ≥ 1)`);
+  if (metrics.includes("silhouette")) checkSample(options.sample);
+  return { matrix, min: min!, max: max!, seed, nInit, metrics, sample: options.sample };
+}
+
+export function computeElbow(prepared: PreparedElbow, onK?: ElbowOptions["onK"]): RawElbow {
+  const { matrix, min, max, seed, nInit, sample } = prepared;
+  const metrics = new Set(prepared.metrics);
+  const raw: RawElbow = { k: [], inertia: [], silhouette: [], ch: [], db: [] };
+  const total = max - min + 1;
+  for (let k = min; k <= max; k++) {
+    raw.k.push(k);
     if (k === 1) {
-      inertia.push(totalSquares(matrix.values, matrix.n, matrix.d));
-      silhouette.push(NaN);
-      ch.push(NaN);
-      db.push(NaN);
+      raw.inertia.push(totalSquares(matrix.values, matrix.n, matrix.d));
+      raw.silhouette.push(NaN);
+      raw.ch.push(NaN);
+      raw.db.push(NaN);
     } else {
-      const run = kmeansMatrix(matrix, k, { seed: options.seed ?? 0, nInit: options.nInit ?? 10 });
-      inertia.push(run.inertia);
+      const run = kmeansMatrix(matrix, k, { seed, nInit });
+      raw.inertia.push(run.inertia);
       if (metrics.has("silhouette"))
-        silhouette.push(
-          silhouetteMatrix(matrix, run.labels, k, {
-            sample: options.sample,
-            seed: options.seed ?? 0,
-          }).mean,
-        );
-      if (metrics.has("ch")) ch.push(calinskiHarabasz(matrix, run.labels, k));
-      if (metrics.has("db")) db.push(daviesBouldin(matrix, run.labels, k));
+        raw.silhouette.push(silhouetteMatrix(matrix, run.labels, k, { sample, seed }).mean);
+      if (metrics.has("ch")) raw.ch.push(calinskiHarabasz(matrix, run.labels, k));
+      if (metrics.has("db")) raw.db.push(daviesBouldin(matrix, run.labels, k));
     }
-    options.onK?.(k, ks.length, total);
+    onK?.(k, raw.k.length, total);
   }
+  return raw;
+}
+
+export function describeElbow(prepared: PreparedElbow, raw: RawElbow): ElbowResult {
   const result: ElbowResult = {
     kind: "elbow",
-    k: ks,
-    inertia,
-    suggested: kneedle(ks, inertia, { curve: "convex", direction: "decreasing" }) ?? null,
-    columns: matrix.columns,
+    k: raw.k,
+    inertia: raw.inertia,
+    suggested: kneedle(raw.k, raw.inertia, { curve: "convex", direction: "decreasing" }) ?? null,
+    columns: prepared.matrix.columns,
   };
-  if (metrics.has("silhouette")) result.silhouette = silhouette;
-  if (metrics.has("ch")) result.ch = ch;
-  if (metrics.has("db")) result.db = db;
+  if (prepared.metrics.includes("silhouette")) result.silhouette = raw.silhouette;
+  if (prepared.metrics.includes("ch")) result.ch = raw.ch;
+  if (prepared.metrics.includes("db")) result.db = raw.db;
   return result;
 }
 

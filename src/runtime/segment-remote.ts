@@ -1,0 +1,212 @@
+import {
+  computeElbow,
+  describeElbow,
+  prepareElbow,
+  type ElbowOptions,
+  type ElbowResult,
+  type PreparedElbow,
+  type RawElbow,
+} from "../segment/elbow.ts";
+import {
+  describeKMeans,
+  prepareKMeans,
+  runRestarts,
+  type KMeansOptions,
+  type KMeansProgress,
+  type KMeansResult,
+  type PreparedKMeans,
+  type RawKMeans,
+  type SilhouetteResult,
+  type TableInput,
+} from "../segment/index.ts";
+import {
+  computeSilhouette,
+  describeSilhouette,
+  prepareSilhouette,
+  type PreparedSilhouette,
+  type SilhouetteLabels,
+  type SilhouetteOptions,
+} from "../segment/silhouette.ts";
+import { assertNever } from "./state.ts";
+
+/** The heavy stage of a segmentation call, prepared on the page: plain data and typed arrays. */
+export type SegmentJob =
+  | { kind: "kmeans"; prepared: PreparedKMeans }
+  | { kind: "elbow"; prepared: PreparedElbow }
+  | { kind: "silhouette"; prepared: PreparedSilhouette };
+
+/** What a running job reports: each Lloyd iteration of kmeans, each k of elbow. */
+export type SegmentProgress =
+  | { kind: "kmeans"; progress: KMeansProgress }
+  | { kind: "elbow"; k: number; done: number; total: number };
+
+/** What a finished job answers, for the page to describe. */
+export type SegmentOutcome =
+  | { kind: "kmeans"; raw: RawKMeans }
+  | { kind: "elbow"; raw: RawElbow }
+  | { kind: "silhouette"; raw: SilhouetteResult };
+
+/** What the page asks the segmentation worker. */
+export type SegmentRequest = { type: "run"; id: number; job: SegmentJob };
+
+/** What the segmentation worker answers: progress, then the outcome or the error's message. */
+export type SegmentResponse =
+  | { type: "progress"; id: number; progress: SegmentProgress }
+  | { type: "done"; id: number; outcome: SegmentOutcome }
+  | { type: "failed"; id: number; message: string };
+
+/** The worker's side: run one request's job, reporting its progress. */
+export function handleSegmentRequest(
+  request: SegmentRequest,
+  post: (response: SegmentResponse) => void,
+): void {
+  switch (request.type) {
+    case "run": {
+      const { id } = request;
+      try {
+        const outcome = compute(request.job, (progress) =>
+          post({ type: "progress", id, progress }),
+        );
+        post({ type: "done", id, outcome });
+      } catch (error) {
+        post({
+          type: "failed",
+          id,
+          message: error instanceof Error ? error.message : String(error),
+        });
+      }
+      return;
+    }
+    default:
+      return assertNever(request.type);
+  }
+}
+
+function compute(job: SegmentJob, report: (progress: SegmentProgress) => void): SegmentOutcome {
+  switch (job.kind) {
+    case "kmeans":
+      return {
+        kind: "kmeans",
+        raw: runRestarts(job.prepared, (progress) => report({ kind: "kmeans", progress })),
+      };
+    case "elbow":
+      return {
+        kind: "elbow",
+        raw: computeElbow(job.prepared, (k, done, total) =>
+          report({ kind: "elbow", k, done, total }),
+        ),
+      };
+    case "silhouette":
+      return { kind: "silhouette", raw: computeSilhouette(job.prepared) };
+    default:
+      return assertNever(job);
+  }
+}
+
+/** The part of a Worker the client uses (a real Web Worker, or a stand-in in tests). */
+export interface WorkerLike {
+  postMessage(message: SegmentRequest): void;
+  addEventListener(type: "message", listener: (event: { data: SegmentResponse }) => void): void;
+  /** the worker could not load or crashed (a script error carries a message; a failed load does not) */
+  addEventListener(type: "error", listener: (event: { message?: string }) => void): void;
+}
+
+/** `kmeans`, `elbow` and `silhouette` for the page, their heavy stage in a worker. */
+export interface RemoteSegmentation {
+  kmeans(table: TableInput, options: KMeansOptions): Promise<KMeansResult>;
+  elbow(table: TableInput, options: ElbowOptions): Promise<ElbowResult>;
+  silhouette(
+    table: TableInput,
+    labels: SilhouetteLabels,
+    options?: SilhouetteOptions,
+  ): Promise<SilhouetteResult>;
+}
+
+interface Pending {
+  report: (progress: SegmentProgress) => void;
+  resolve: (outcome: SegmentOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The segmentation calls for the page, each in three stages: the table is read and scaled here
+ * (typed arrays, fast) and bad options fail here at once; the heavy stage runs in one worker,
+ * shared by all calls, so the page stays responsive; the outcome is described here. The results
+ * are those of the synchronous functions, and `onIteration` / `onK` hear every step.
+ */
+export function remoteSegmentation(worker: WorkerLike): RemoteSegmentation {
+  let ids = 0;
+  let broken: Error | undefined;
+  const pending = new Map<number, Pending>();
+  worker.addEventListener("message", ({ data }) => {
+    const call = pending.get(data.id);
+    if (!call) return;
+    switch (data.type) {
+      case "progress":
+        // A callback that throws ends its call with that error, as it would synchronously.
+        try {
+          call.report(data.progress);
+        } catch (error) {
+          pending.delete(data.id);
+          call.reject(error);
+        }
+        return;
+      case "done":
+        pending.delete(data.id);
+        call.resolve(data.outcome);
+        return;
+      case "failed":
+        pending.delete(data.id);
+        call.reject(new Error(data.message));
+        return;
+      default:
+        assertNever(data);
+    }
+  });
+  worker.addEventListener("error", (event) => {
+    broken = new Error(
+      `the segmentation worker failed${event.message ? `: ${event.message}` : " to start"}`,
+    );
+    for (const call of pending.values()) call.reject(broken);
+    pending.clear();
+  });
+
+  const run = (job: SegmentJob, report: Pending["report"]) =>
+    new Promise<SegmentOutcome>((resolve, reject) => {
+      if (broken) return reject(broken);
+      const id = ++ids;
+      pending.set(id, { report, resolve, reject });
+      worker.postMessage({ type: "run", id, job });
+    });
+
+  return {
+    kmeans: async (table, options) => {
+      const prepared = prepareKMeans(table, options);
+      const outcome = await run({ kind: "kmeans", prepared }, (progress) => {
+        if (progress.kind === "kmeans") options.onIteration?.(progress.progress);
+      });
+      if (outcome.kind !== "kmeans") throw mismatch("kmeans", outcome);
+      return describeKMeans(prepared, outcome.raw);
+    },
+    elbow: async (table, options) => {
+      const prepared = prepareElbow(table, options);
+      const outcome = await run({ kind: "elbow", prepared }, (progress) => {
+        if (progress.kind === "elbow") options.onK?.(progress.k, progress.done, progress.total);
+      });
+      if (outcome.kind !== "elbow") throw mismatch("elbow", outcome);
+      return describeElbow(prepared, outcome.raw);
+    },
+    silhouette: async (table, labels, options) => {
+      const prepared = prepareSilhouette(table, labels, options);
+      const outcome = await run({ kind: "silhouette", prepared }, () => {});
+      if (outcome.kind !== "silhouette") throw mismatch("silhouette", outcome);
+      return describeSilhouette(prepared, outcome.raw);
+    },
+  };
+}
+
+function mismatch(asked: SegmentJob["kind"], outcome: SegmentOutcome): Error {
+  return new Error(
+    `the segmentation worker answered a ${asked} job with a ${outcome.kind} outcome`,
+  );
+}

@@ -1,0 +1,15 @@
+// The segmentation worker: the heavy stage of kmeans, elbow and silhouette runs here, off the
+// page's thread (see segment-remote.ts).
+import {
+  handleSegmentRequest,
+  type SegmentRequest,
+  type SegmentResponse,
+} from "./segment-remote.ts";
+
+const scope = self as unknown as {
+  onmessage: ((event: MessageEvent<SegmentRequest>) => void) | null;
+  postMessage(message: SegmentResponse): void;
+};
+
+scope.onmessage = (event) =>
+  handleSegmentRequest(event.data, (response) => scope.postMessage(response));
