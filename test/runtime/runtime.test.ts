@@ -159,7 +159,9 @@ describe("Runtime", () => {
     const measures = performance
       .getEntriesByType("measure")
       .filter((m) => m.startTime >= from && m.name.startsWith("strata cell "));
-    expect(measures.map((m) => [m.name, (m.detail as { id: string }).id])).toEqual([
+    expect(
+      measures.map((m) => [m.name, ((m as PerformanceMeasure).detail as { id: string }).id]),
+    ).toEqual([
       ["strata cell slow", idOf("slow")],
       ["strata cell fails", idOf("fails")],
     ]);
