@@ -97,18 +97,20 @@ export function toMatrix(table: TableInput, columns: readonly string[]): Matrix 
   const total = rowCount(table);
   const d = columns.length;
   const source = columns.map((c) => numericColumn(table, c));
+  // Plain loops over typed arrays: a million rows of six columns take milliseconds, on the page.
   const keep = new Uint8Array(total).fill(1);
-  for (const values of source)
-    for (let i = 0; i < total; i++) if (!Number.isFinite(values[i])) keep[i] = 0;
+  for (let j = 0; j < d; j++) {
+    const column = source[j]!;
+    for (let i = 0; i < total; i++) if (!Number.isFinite(column[i]!)) keep[i] = 0;
+  }
   let n = 0;
   for (let i = 0; i < total; i++) n += keep[i]!;
   const values = new Float64Array(n * d);
   const rows = new Int32Array(n);
-  for (let i = 0, r = 0; i < total; i++) {
-    if (!keep[i]) continue;
-    rows[r] = i;
-    for (let j = 0; j < d; j++) values[r * d + j] = source[j]![i]!;
-    r++;
+  for (let i = 0, r = 0; i < total; i++) if (keep[i]) rows[r++] = i;
+  for (let j = 0; j < d; j++) {
+    const column = source[j]!;
+    for (let r = 0, o = j; r < n; r++, o += d) values[o] = column[rows[r]!]!;
   }
   return { values, n, d, columns: [...columns], rows, totalRows: total, excluded: total - n };
 }

@@ -47,28 +47,43 @@ export function scaleMatrix(
   }
   const center = new Float64Array(d);
   const scale = new Float64Array(d).fill(1);
-  const column = new Float64Array(n);
-  for (let j = 0; j < d; j++) {
-    for (let i = 0; i < n; i++) column[i] = values[i * d + j]!;
-    let c: number;
-    let s: number;
-    if (method === "zscore") {
-      c = mean(column);
-      s = Math.sqrt(column.reduce((sum, v) => sum + (v - c) ** 2, 0) / n);
-    } else if (method === "minmax") {
-      const min = column.reduce((a, b) => Math.min(a, b), Infinity);
-      c = min;
-      s = column.reduce((a, b) => Math.max(a, b), -Infinity) - min;
-    } else {
-      const sorted = Float64Array.from(column).sort();
-      c = quantile(sorted, 0.5);
-      s = quantile(sorted, 0.75) - quantile(sorted, 0.25);
+  // Row-major passes with one accumulator per column: each column sums in row order, as a
+  // column-by-column loop would, without copying columns out (a million rows in milliseconds).
+  if (method === "zscore") {
+    for (let i = 0, o = 0; i < n; i++, o += d)
+      for (let j = 0; j < d; j++) center[j]! += values[o + j]!;
+    for (let j = 0; j < d; j++) center[j]! /= n;
+    const squares = new Float64Array(d);
+    for (let i = 0, o = 0; i < n; i++, o += d)
+      for (let j = 0; j < d; j++) squares[j]! += (values[o + j]! - center[j]!) ** 2;
+    for (let j = 0; j < d; j++) scale[j] = Math.sqrt(squares[j]! / n);
+  } else if (method === "minmax") {
+    const max = new Float64Array(d).fill(-Infinity);
+    center.fill(Infinity);
+    for (let i = 0, o = 0; i < n; i++, o += d) {
+      for (let j = 0; j < d; j++) {
+        const v = values[o + j]!;
+        if (v < center[j]!) center[j] = v;
+        if (v > max[j]!) max[j] = v;
+      }
     }
-    // A constant column scales by 1, as scikit-learn does, rather than dividing by zero.
-    center[j] = Number.isFinite(c) ? c : 0;
-    scale[j] = s > 0 && Number.isFinite(s) ? s : 1;
-    for (let i = 0; i < n; i++) values[i * d + j] = (values[i * d + j]! - center[j]!) / scale[j]!;
+    for (let j = 0; j < d; j++) scale[j] = max[j]! - center[j]!;
+  } else {
+    const sorted = new Float64Array(n);
+    for (let j = 0; j < d; j++) {
+      for (let i = 0; i < n; i++) sorted[i] = values[i * d + j]!;
+      sorted.sort();
+      center[j] = quantile(sorted, 0.5);
+      scale[j] = quantile(sorted, 0.75) - quantile(sorted, 0.25);
+    }
   }
+  for (let j = 0; j < d; j++) {
+    // A constant column scales by 1, as scikit-learn does, rather than dividing by zero.
+    if (!Number.isFinite(center[j]!)) center[j] = 0;
+    if (!(scale[j]! > 0 && Number.isFinite(scale[j]!))) scale[j] = 1;
+  }
+  for (let i = 0, o = 0; i < n; i++, o += d)
+    for (let j = 0; j < d; j++) values[o + j] = (values[o + j]! - center[j]!) / scale[j]!;
   return { matrix: { ...matrix, values }, scaling: { method, center, scale, log1p: logged } };
 }
 
