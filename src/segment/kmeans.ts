@@ -1,6 +1,6 @@
 import { toMatrix, type Matrix, type TableInput } from "./input.ts";
 import { lloyd, NO_LABELS, rowsOf, type LloydOptions } from "./lloyd.ts";
-import { sqDist } from "./nearest.ts";
+import { distancesTo } from "./nearest.ts";
 import { randomSource } from "./random.ts";
 import { scaleMatrix, unscale, type ScaleMethod, type Scaling } from "./standardize.ts";
 
@@ -313,7 +313,7 @@ function initPlusPlus(m: Matrix, k: number, random: () => number): Float64Array 
   const first = Math.min(n - 1, Math.floor(random() * n));
   centers.set(X.subarray(first * d, (first + 1) * d), 0);
   const closest = new Float64Array(n);
-  for (let i = 0; i < n; i++) closest[i] = sqDist(X, i * d, X, first * d, d);
+  distancesTo(X, n, d, first, closest);
   let potential = sum(closest);
   const cumulative = new Float64Array(n);
   const candidate = new Float64Array(n);
@@ -325,9 +325,10 @@ function initPlusPlus(m: Matrix, k: number, random: () => number): Float64Array 
     let bestId = 0;
     for (let t = 0; t < trials; t++) {
       const id = Math.min(n - 1, searchSorted(cumulative, random() * potential));
+      distancesTo(X, n, d, id, candidate);
       let pot = 0;
       for (let i = 0; i < n; i++) {
-        const v = Math.min(closest[i]!, sqDist(X, i * d, X, id * d, d));
+        const v = Math.min(closest[i]!, candidate[i]!);
         candidate[i] = v;
         pot += v;
       }

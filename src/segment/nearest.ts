@@ -49,6 +49,32 @@ export function nearest(
   return label;
 }
 
+/** The squared distance from each of the n points to the point at row `p`, into `out`. */
+export function distancesTo(
+  X: Float64Array,
+  n: number,
+  d: number,
+  p: number,
+  out: Float64Array,
+): void {
+  const o = p * d;
+  if (d > 8) {
+    for (let i = 0; i < n; i++) out[i] = sqDist(X, i * d, X, o, d);
+    return;
+  }
+  // (p − x)² is (x − p)² exactly, so these are the distances sqDist(X, i·d, X, p·d) gives.
+  const x0 = X[o]!;
+  const x1 = d > 1 ? X[o + 1]! : 0;
+  const x2 = d > 2 ? X[o + 2]! : 0;
+  const x3 = d > 3 ? X[o + 3]! : 0;
+  const x4 = d > 4 ? X[o + 4]! : 0;
+  const x5 = d > 5 ? X[o + 5]! : 0;
+  const x6 = d > 6 ? X[o + 6]! : 0;
+  const x7 = d > 7 ? X[o + 7]! : 0;
+  for (let i = 0, q = 0; i < n; i++, q += d)
+    out[i] = rowDistance(x0, x1, x2, x3, x4, x5, x6, x7, X, q, d);
+}
+
 /** The squared distance from the point (x0, …) in d ≤ 8 columns to the centre at offset `q`. */
 function rowDistance(
   x0: number,
