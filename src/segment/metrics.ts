@@ -31,17 +31,37 @@ export function silhouetteMatrix(
   if (!Number.isInteger(limit) || limit < 2)
     throw new Error(`invalid sample: ${limit} (expected an integer ≥ 2)`);
   const seed = options.seed ?? 0;
-  let rows = Int32Array.from({ length: m.n }, (_, i) => i);
-  let sampled: SilhouetteResult["sampled"] = null;
-  if (m.n > limit) {
-    const random = randomSource(seed);
-    for (let i = 0; i < limit; i++) {
-      const j = i + Math.floor(random() * (m.n - i));
-      [rows[i], rows[j]] = [rows[j]!, rows[i]!];
-    }
-    rows = rows.slice(0, limit).sort();
-    sampled = { size: limit, of: m.n, seed };
+  const sample = silhouetteSample(m.n, limit, seed);
+  return scoreSilhouette(
+    m,
+    labels,
+    k,
+    sample ?? Int32Array.from({ length: m.n }, (_, i) => i),
+    sample && { size: limit, of: m.n, seed },
+  );
+}
+
+/** The rows a silhouette scores past `limit` points: a seeded sample of `limit`, in order; null below. */
+export function silhouetteSample(n: number, limit: number, seed: number): Int32Array | null {
+  if (n <= limit) return null;
+  const rows = new Int32Array(n);
+  for (let i = 0; i < n; i++) rows[i] = i;
+  const random = randomSource(seed);
+  for (let i = 0; i < limit; i++) {
+    const j = i + Math.floor(random() * (n - i));
+    [rows[i], rows[j]] = [rows[j]!, rows[i]!];
   }
+  return rows.slice(0, limit).sort();
+}
+
+/** Silhouette of the given rows of a matrix, scored among themselves. */
+export function scoreSilhouette(
+  m: Matrix,
+  labels: ArrayLike<number>,
+  k: number,
+  rows: Int32Array,
+  sampled: SilhouetteResult["sampled"],
+): SilhouetteResult {
   const { d, values: X } = m;
   const count = new Float64Array(k);
   for (const r of rows) count[labels[r]!]!++;

@@ -1,6 +1,11 @@
 import { toMatrix, type Matrix, type TableInput } from "./input.ts";
 import type { KMeansResult } from "./kmeans.ts";
-import { SILHOUETTE_EXACT_LIMIT, silhouetteMatrix, type SilhouetteResult } from "./metrics.ts";
+import {
+  SILHOUETTE_EXACT_LIMIT,
+  scoreSilhouette,
+  silhouetteSample,
+  type SilhouetteResult,
+} from "./metrics.ts";
 
 export interface SilhouetteOptions {
   /** the columns to measure distance on (default, for a kmeans result: its scaled columns) */
@@ -21,8 +26,8 @@ export interface PreparedSilhouette {
   /** the cluster of each matrix row */
   clusterOf: Int32Array;
   k: number;
-  sample: number | undefined;
-  seed: number | undefined;
+  /** the sample drawn here, on the page, when there were more rows than the limit */
+  sampled: SilhouetteResult["sampled"];
 }
 
 /**
@@ -58,13 +63,10 @@ export function prepareSilhouette(
   ) {
     const result = labels;
     checkSample(sample);
-    return {
-      matrix: result.scaledPoints,
-      clusterOf: Int32Array.from(result.scaledPoints.rows, (r) => result.labels[r]!),
-      k: result.k,
-      sample,
-      seed,
-    };
+    const { rows } = result.scaledPoints;
+    const clusterOf = new Int32Array(rows.length);
+    for (let i = 0; i < rows.length; i++) clusterOf[i] = result.labels[rows[i]!]!;
+    return sampleOf(result.scaledPoints, clusterOf, result.k, sample, seed);
   }
   if (!options.columns)
     throw new Error("invalid columns: silhouette needs the columns to measure distance on");
@@ -73,28 +75,51 @@ export function prepareSilhouette(
   if (perRow.length !== all.totalRows)
     throw new Error(`invalid labels: ${perRow.length} labels for a table of ${all.totalRows} rows`);
   const keep = Array.from(all.rows.keys()).filter((i) => perRow[all.rows[i]!]! >= 0);
-  const d = all.d;
-  const values = new Float64Array(keep.length * d);
-  keep.forEach((i, r) => values.set(all.values.subarray(i * d, (i + 1) * d), r * d));
   const clusterOf = Int32Array.from(keep, (i) => perRow[all.rows[i]!]!);
   const k = clusterOf.reduce((max, c) => Math.max(max, c + 1), 0);
   if (k < 2) throw new Error(`invalid labels: silhouette needs at least 2 clusters, found ${k}`);
   if (keep.length <= k)
     throw new Error(`invalid labels: ${keep.length} labelled rows for ${k} clusters`);
   checkSample(sample);
-  const matrix = {
-    ...all,
-    values,
-    n: keep.length,
-    rows: Int32Array.from(keep, (i) => all.rows[i]!),
+  return sampleOf(select(all, Int32Array.from(keep)), clusterOf, k, sample, seed);
+}
+
+/**
+ * Draw the sample now (seeded, as `silhouetteMatrix` draws it), so that only the scored rows
+ * travel on — to a worker, say: 2,000 rows rather than a million.
+ */
+function sampleOf(
+  matrix: Matrix,
+  clusterOf: Int32Array,
+  k: number,
+  sample: number | undefined,
+  seed: number | undefined,
+): PreparedSilhouette {
+  const limit = sample ?? SILHOUETTE_EXACT_LIMIT;
+  const picked = silhouetteSample(matrix.n, limit, seed ?? 0);
+  if (!picked) return { matrix, clusterOf, k, sampled: null };
+  return {
+    matrix: select(matrix, picked),
+    clusterOf: picked.map((i) => clusterOf[i]!),
+    k,
+    sampled: { size: limit, of: matrix.n, seed: seed ?? 0 },
   };
-  return { matrix, clusterOf, k, sample, seed };
+}
+
+/** The given rows of a matrix, in that order, keeping which input row each came from. */
+function select(matrix: Matrix, positions: Int32Array): Matrix {
+  const { d } = matrix;
+  const values = new Float64Array(positions.length * d);
+  positions.forEach((i, r) => values.set(matrix.values.subarray(i * d, (i + 1) * d), r * d));
+  return { ...matrix, values, n: positions.length, rows: positions.map((i) => matrix.rows[i]!) };
 }
 
 /** Score the prepared rows; the result's rows are matrix positions until described. */
 export function computeSilhouette(prepared: PreparedSilhouette): SilhouetteResult {
-  const { matrix, clusterOf, k, sample, seed } = prepared;
-  return silhouetteMatrix(matrix, clusterOf, k, { sample, seed });
+  const { matrix, clusterOf, k, sampled } = prepared;
+  const all = new Int32Array(matrix.n);
+  for (let i = 0; i < all.length; i++) all[i] = i;
+  return scoreSilhouette(matrix, clusterOf, k, all, sampled);
 }
 
 /** Report rows as input rows, not matrix positions. */

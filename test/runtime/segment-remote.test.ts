@@ -21,16 +21,22 @@ interface WorkerEvents {
  * asynchronously, as a real worker's are. It records the kind of each job it was given, and
  * `crash()` fires its error event as a worker that failed would.
  */
-function fakeWorker(): WorkerLike & { jobs: SegmentJob["kind"][]; crash(message?: string): void } {
+function fakeWorker(): WorkerLike & {
+  jobs: SegmentJob["kind"][];
+  posted: SegmentRequest[];
+  crash(message?: string): void;
+} {
   const listeners: { [K in keyof WorkerEvents]: ((event: WorkerEvents[K]) => void)[] } = {
     message: [],
     error: [],
   };
   const worker = {
     jobs: [] as SegmentJob["kind"][],
+    posted: [] as SegmentRequest[],
     postMessage(message: SegmentRequest) {
       worker.jobs.push(message.job.kind);
       const request = structuredClone(message);
+      worker.posted.push(request);
       setTimeout(() =>
         handleSegmentRequest(request, (response) => {
           const copy = structuredClone(response);
@@ -189,10 +195,9 @@ describe("remoteSegmentation(worker).silhouette", () => {
     expect(remote.values.every((v) => labels[v.row] === v.cluster)).toBe(true);
   });
 
-  it("an error in the worker comes back with the message silhouette() throws", async () => {
+  it("the sample is drawn on the page: a bad seed fails there, and only the sampled rows reach the worker", async () => {
     const rows = iris();
     const clusters = kmeans(rows, { k: 3, columns: IRIS_COLUMNS, seed: 1 });
-    // The seed is only read when sampling, which the worker decides, so this fails there.
     const options = { sample: 60, seed: 0.5 };
     const message = thrown(() => silhouette(rows, clusters, options));
     expect(message).toBe("invalid seed: 0.5 (expected an integer)");
@@ -200,7 +205,13 @@ describe("remoteSegmentation(worker).silhouette", () => {
     expect(await rejection(remoteSegmentation(worker).silhouette(rows, clusters, options))).toBe(
       message,
     );
-    expect(worker.jobs).toEqual(["silhouette"]);
+    expect(worker.jobs).toEqual([]);
+    const remote = await remoteSegmentation(worker).silhouette(rows, clusters, { sample: 60 });
+    expect(remote).toEqual(silhouette(rows, clusters, { sample: 60 }));
+    expect(remote.sampled).toEqual({ size: 60, of: 150, seed: 0 });
+    expect(
+      worker.posted.map(({ job }) => job.kind === "silhouette" && job.prepared.matrix.n),
+    ).toEqual([60]);
   });
 
   it("bad labels fail on the page, with the same message as silhouette()", async () => {
