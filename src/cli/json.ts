@@ -8,13 +8,15 @@ export const JSON_ROWS = 1000;
  * other DOM nodes as their markup, dates as ISO text, typed arrays as arrays; numbers, strings
  * and plain objects as they are.
  */
-export function toJson(input: unknown, depth = 0): unknown {
+export function toJson(input: unknown, options: JsonOptions = {}, depth = 0): unknown {
   const value = resultSummary(input);
+  const items = options.items ?? Infinity;
+  const inner = (v: unknown) => toJson(v, options, depth + 1);
   if (value === undefined || value === null) return null;
   if (depth > 8) return "…";
   if (isTableLike(value)) {
     const { columns, rows, rowCount } = previewTable(value, JSON_ROWS);
-    return { columns, rows: rows.map((r) => toJson(r, depth + 1)), rowCount };
+    return { columns, rows: rows.map(inner), rowCount };
   }
   switch (typeof value) {
     case "number":
@@ -33,14 +35,27 @@ export function toJson(input: unknown, depth = 0): unknown {
   }
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
   if (isNode(value)) return value.outerHTML;
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView))
-    return Array.from(value as unknown as ArrayLike<number>, Number);
-  if (Array.isArray(value)) return value.map((v) => toJson(v, depth + 1));
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    const array = value as unknown as ArrayLike<number>;
+    return capped(Array.from(Array.prototype.slice.call(array, 0, items), Number), array.length);
+  }
+  if (Array.isArray(value)) return capped(value.slice(0, items).map(inner), value.length);
   if (value instanceof Map)
-    return Object.fromEntries([...value].map(([k, v]) => [String(k), toJson(v, depth + 1)]));
-  if (value instanceof Set) return [...value].map((v) => toJson(v, depth + 1));
+    return Object.fromEntries([...value].map(([k, v]) => [String(k), inner(v)]));
+  if (value instanceof Set) return capped([...value].slice(0, items).map(inner), value.size);
   if (value instanceof Error) return { error: value.message };
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJson(v, depth + 1)]));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, inner(v)]));
+}
+
+export interface JsonOptions {
+  /** items kept of each array, the rest counted in a last "… n more" (default: all) */
+  items?: number;
+}
+
+function capped(kept: unknown[], length: number): unknown[] {
+  return kept.length < length
+    ? [...kept, `… ${(length - kept.length).toLocaleString("en-US")} more`]
+    : kept;
 }
 
 /** A DOM element (a Plot chart, for one), in any DOM implementation. */

@@ -97,7 +97,7 @@ function show(value: unknown, clean: (html: string) => string): string {
   }
   if (isNode(value)) return `<div class="chart">${clean(value.outerHTML)}</div>`;
   if (typeof value === "string") return `<pre class="value">${escape(value)}</pre>`;
-  return `<pre class="value">${escape(compactJson(toJson(value)))}</pre>`;
+  return `<pre class="value">${escape(compactJson(toJson(value, { items: 100 })))}</pre>`;
 }
 
 /** JSON indented by level, with arrays of plain values kept on one line (labels, centroids). */

@@ -182,7 +182,10 @@ export function remoteSegmentation(worker: WorkerLike): RemoteSegmentation {
   return {
     kmeans: async (table, options) => {
       const prepared = prepareKMeans(table, options);
-      const outcome = await run({ kind: "kmeans", prepared }, (progress) => {
+      // The worker clusters the scaled matrix only: the original-units copy stays here (one
+      // object posted twice is cloned once), which halves what a million rows cost to send.
+      const job = { ...prepared, points: prepared.scaled };
+      const outcome = await run({ kind: "kmeans", prepared: job }, (progress) => {
         if (progress.kind === "kmeans") options.onIteration?.(progress.progress);
       });
       if (outcome.kind !== "kmeans") throw mismatch("kmeans", outcome);

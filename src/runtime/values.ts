@@ -63,7 +63,7 @@ export function resultSummary(value: unknown): unknown {
       if (!("points" in result)) return value;
       const { points, scaledPoints, scaling, labels, ...rest } = result;
       const s = scaling as { method: string } | undefined;
-      return { ...rest, scaling: s?.method ?? null, labels: Array.from(labels as Int32Array) };
+      return { ...rest, scaling: s?.method ?? null, labels };
     }
     case "silhouette": {
       // A summary is summarised as itself: the inspector and toJson may both pass it here.
