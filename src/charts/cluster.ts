@@ -32,7 +32,8 @@ export function clusterPlot(result: KMeansResult, options: ClusterPlotOptions = 
   const height = options.height ?? 420;
   const { points, scaledPoints, columns, k } = result;
   const n = points.n;
-  const labels = Int32Array.from(points.rows, (r) => result.labels[r]!);
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) labels[i] = result.labels[points.rows[i]!]!;
 
   let xs: Float64Array;
   let ys: Float64Array;
@@ -41,7 +42,7 @@ export function clusterPlot(result: KMeansResult, options: ClusterPlotOptions = 
   let yLabel: string;
   if (columns.length === 1) {
     // One column: a strip per cluster along it.
-    xs = Float64Array.from({ length: n }, (_, i) => points.values[i]!);
+    xs = columnOf(points.values, points.d, 0);
     ys = Float64Array.from(labels);
     centres = result.centroids.original.map((c, i) => [c[0]!, i]);
     [xLabel, yLabel] = [columns[0]!, "cluster"];
@@ -50,14 +51,14 @@ export function clusterPlot(result: KMeansResult, options: ClusterPlotOptions = 
     const yName = options.y ?? columns[1] ?? columns[0]!;
     const xi = columnIndex(columns, xName);
     const yi = columnIndex(columns, yName);
-    xs = Float64Array.from({ length: n }, (_, i) => points.values[i * points.d + xi]!);
-    ys = Float64Array.from({ length: n }, (_, i) => points.values[i * points.d + yi]!);
+    xs = columnOf(points.values, points.d, xi);
+    ys = columnOf(points.values, points.d, yi);
     centres = result.centroids.original.map((c) => [c[xi]!, c[yi]!]);
     [xLabel, yLabel] = [xName, yName];
   } else {
     const map = pca(scaledPoints, { components: 2 });
-    xs = Float64Array.from({ length: n }, (_, i) => map.points.values[i * 2]!);
-    ys = Float64Array.from({ length: n }, (_, i) => map.points.values[i * 2 + 1]!);
+    xs = columnOf(map.points.values, 2, 0);
+    ys = columnOf(map.points.values, 2, 1);
     centres = project(map, result.centroids.standardized);
     xLabel = `PC1 (${percent(map.explained[0]!)} of variance)`;
     yLabel = `PC2 (${percent(map.explained[1]!)} of variance)`;
@@ -194,6 +195,13 @@ export function densityBins(
     }
   }
   return { cells, max };
+}
+
+/** Column j of a row-major matrix with d columns. */
+function columnOf(values: Float64Array, d: number, j: number): Float64Array {
+  const column = new Float64Array(values.length / d);
+  for (let i = 0, o = j; i < column.length; i++, o += d) column[i] = values[o]!;
+  return column;
 }
 
 function extent(values: Float64Array): [number, number] {
