@@ -35,14 +35,18 @@ declare global {
   ): Promise<segment.CohortResult>;
   /** Scale columns (z-score, min–max or robust, optional log1p); rows with missing values are left out. */
   const standardize: typeof segment.standardize;
-  /** k-means clustering (k-means++ initialisation, restarts, canonical cluster numbers), reproducible by seed. */
-  const kmeans: typeof segment.kmeans;
+  /** k-means clustering (k-means++ initialisation, restarts, canonical cluster numbers), reproducible by seed. In the app it runs in a worker: await it. */
+  function kmeans(
+    ...args: Parameters<typeof segment.kmeans>
+  ): Promise<segment.KMeansResult>;
   /** Step through one k-means run — initialisation, then each assignment and update — for teaching. */
   const kmeansSteps: typeof segment.kmeansSteps;
-  /** Inertia for a range of k with the Kneedle elbow, and silhouette, Calinski–Harabasz, Davies–Bouldin per k. */
-  const elbow: typeof segment.elbow;
-  /** Silhouette per point, per cluster and overall; sampled (and said so) for large tables. */
-  const silhouette: typeof segment.silhouette;
+  /** Inertia for a range of k with the Kneedle elbow, and silhouette, Calinski–Harabasz, Davies–Bouldin per k. In a worker: await it. */
+  function elbow(...args: Parameters<typeof segment.elbow>): Promise<segment.ElbowResult>;
+  /** Silhouette per point, per cluster and overall; sampled (and said so) for large tables. In a worker: await it. */
+  function silhouette(
+    ...args: Parameters<typeof segment.silhouette>
+  ): Promise<segment.SilhouetteResult>;
   /** Size, share and column statistics per cluster, with z-scores and a short label. */
   const profile: typeof segment.profile;
   /** Principal components for a 2-D map of the clusters, with explained variance. */
