@@ -36,9 +36,7 @@ declare global {
   /** Scale columns (z-score, min–max or robust, optional log1p); rows with missing values are left out. */
   const standardize: typeof segment.standardize;
   /** k-means clustering (k-means++ initialisation, restarts, canonical cluster numbers), reproducible by seed. In the app it runs in a worker: await it. */
-  function kmeans(
-    ...args: Parameters<typeof segment.kmeans>
-  ): Promise<segment.KMeansResult>;
+  function kmeans(...args: Parameters<typeof segment.kmeans>): Promise<segment.KMeansResult>;
   /** Step through one k-means run — initialisation, then each assignment and update — for teaching. */
   const kmeansSteps: typeof segment.kmeansSteps;
   /** Inertia for a range of k with the Kneedle elbow, and silhouette, Calinski–Harabasz, Davies–Bouldin per k. In a worker: await it. */
