@@ -31,7 +31,12 @@ import { assertNever } from "./state.ts";
 
 /** The heavy stage of a segmentation call, prepared on the page: plain data and typed arrays. */
 export type SegmentJob =
-  | { kind: "kmeans"; prepared: PreparedKMeans }
+  | {
+      kind: "kmeans";
+      prepared: PreparedKMeans;
+      /** whether the page listens to each iteration (each then costs a pass for its inertia) */
+      listen: boolean;
+    }
   | { kind: "elbow"; prepared: PreparedElbow }
   | { kind: "silhouette"; prepared: PreparedSilhouette };
 
@@ -87,7 +92,10 @@ function compute(job: SegmentJob, report: (progress: SegmentProgress) => void): 
     case "kmeans":
       return {
         kind: "kmeans",
-        raw: runRestarts(job.prepared, (progress) => report({ kind: "kmeans", progress })),
+        raw: runRestarts(
+          job.prepared,
+          job.listen ? (progress) => report({ kind: "kmeans", progress }) : undefined,
+        ),
       };
     case "elbow":
       return {
@@ -185,7 +193,8 @@ export function remoteSegmentation(worker: WorkerLike): RemoteSegmentation {
       // The worker clusters the scaled matrix only: the original-units copy stays here (one
       // object posted twice is cloned once), which halves what a million rows cost to send.
       const job = { ...prepared, points: prepared.scaled };
-      const outcome = await run({ kind: "kmeans", prepared: job }, (progress) => {
+      const listen = options.onIteration !== undefined;
+      const outcome = await run({ kind: "kmeans", prepared: job, listen }, (progress) => {
         if (progress.kind === "kmeans") options.onIteration?.(progress.progress);
       });
       if (outcome.kind !== "kmeans") throw mismatch("kmeans", outcome);
