@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { build, preview, type PreviewServer } from "vite";
-import { findChromium } from "../test/e2e/harness.ts";
+import { CHROMIUM_ARGS, findChromium } from "../test/e2e/harness.ts";
 import { summarise, type Measurement } from "./measure.ts";
 
 /** One scenario in the app: its time per run and the longest main-thread task of each run. */
@@ -57,17 +57,7 @@ export async function startApp(): Promise<App | null> {
   });
   const origin = server.resolvedUrls?.local[0];
   if (!origin) throw new Error("vite preview did not report a local URL");
-  const browser: Browser = await chromium.launch({
-    executablePath,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  const browser: Browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
 
   return {
     async measure({ notebook, csvPath, cells, runs }) {

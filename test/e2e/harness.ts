@@ -30,6 +30,16 @@ export function findChromium(): string {
   return found;
 }
 
+/** Headless Chromium as the tests and the benchmark run it: no sandbox, GPU or background traffic. */
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
 export const OUTPUT = resolve(import.meta.dirname, "../output/screenshots");
 
 /** The built app (`dist/`) served on 127.0.0.1, and a headless Chromium that records every request. */
@@ -55,17 +65,7 @@ export async function startHarness(): Promise<Harness> {
   });
   const origin = server.resolvedUrls?.local[0]?.replace(/\/$/, "");
   if (!origin) throw new Error("vite preview did not report a local URL");
-  const browser = await chromium.launch({
-    executablePath: findChromium(),
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
   const requests: string[] = [];
   return {
     browser,
