@@ -1,21 +1,12 @@
+import { elbow, type ElbowOptions, type ElbowResult } from "../segment/elbow.ts";
 import {
-  computeElbow,
-  describeElbow,
-  prepareElbow,
-  type ElbowOptions,
-  type ElbowResult,
-  type PreparedElbow,
-  type RawElbow,
-} from "../segment/elbow.ts";
-import {
-  describeKMeans,
-  prepareKMeans,
-  runRestarts,
+  columnsTable,
+  kmeans,
+  numericColumns,
   type KMeansOptions,
   type KMeansProgress,
   type KMeansResult,
-  type PreparedKMeans,
-  type RawKMeans,
+  type NumericColumns,
   type SilhouetteResult,
   type TableInput,
 } from "../segment/index.ts";
@@ -29,15 +20,20 @@ import {
 } from "../segment/silhouette.ts";
 import { assertNever } from "./state.ts";
 
-/** The heavy stage of a segmentation call, prepared on the page: plain data and typed arrays. */
+/**
+ * A segmentation call for the worker, in plain data and typed arrays. kmeans and elbow go with
+ * the columns they read (reading and scaling a million rows is itself too long for the page);
+ * silhouette goes prepared, with its sample drawn.
+ */
 export type SegmentJob =
   | {
       kind: "kmeans";
-      prepared: PreparedKMeans;
+      input: NumericColumns;
+      options: Omit<KMeansOptions, "onIteration">;
       /** whether the page listens to each iteration (each then costs a pass for its inertia) */
       listen: boolean;
     }
-  | { kind: "elbow"; prepared: PreparedElbow }
+  | { kind: "elbow"; input: NumericColumns; options: Omit<ElbowOptions, "onK"> }
   | { kind: "silhouette"; prepared: PreparedSilhouette };
 
 /** What a running job reports: each Lloyd iteration of kmeans, each k of elbow. */
@@ -45,10 +41,10 @@ export type SegmentProgress =
   | { kind: "kmeans"; progress: KMeansProgress }
   | { kind: "elbow"; k: number; done: number; total: number };
 
-/** What a finished job answers, for the page to describe. */
+/** What a finished job answers: the results of kmeans and elbow; silhouette's, to describe. */
 export type SegmentOutcome =
-  | { kind: "kmeans"; raw: RawKMeans }
-  | { kind: "elbow"; raw: RawElbow }
+  | { kind: "kmeans"; result: KMeansResult }
+  | { kind: "elbow"; result: ElbowResult }
   | { kind: "silhouette"; raw: SilhouetteResult };
 
 /** What the page asks the segmentation worker. */
@@ -92,23 +88,32 @@ function compute(job: SegmentJob, report: (progress: SegmentProgress) => void): 
     case "kmeans":
       return {
         kind: "kmeans",
-        raw: runRestarts(
-          job.prepared,
-          job.listen ? (progress) => report({ kind: "kmeans", progress }) : undefined,
-        ),
+        result: kmeans(columnsTable(job.input), {
+          ...job.options,
+          onIteration: job.listen ? (progress) => report({ kind: "kmeans", progress }) : undefined,
+        }),
       };
     case "elbow":
       return {
         kind: "elbow",
-        raw: computeElbow(job.prepared, (k, done, total) =>
-          report({ kind: "elbow", k, done, total }),
-        ),
+        result: elbow(columnsTable(job.input), {
+          ...job.options,
+          onK: (k, done, total) => report({ kind: "elbow", k, done, total }),
+        }),
       };
     case "silhouette":
       return { kind: "silhouette", raw: computeSilhouette(job.prepared) };
     default:
       return assertNever(job);
   }
+}
+
+/** The big buffers of an outcome, to transfer back to the page rather than copy. */
+export function transferables(outcome: SegmentOutcome): ArrayBuffer[] {
+  if (outcome.kind !== "kmeans") return [];
+  const { labels, points, scaledPoints } = outcome.result;
+  const arrays = [labels, points.values, points.rows, scaledPoints.values, scaledPoints.rows];
+  return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
 }
 
 /** The part of a Worker the client uses (a real Web Worker, or a stand-in in tests). */
@@ -189,24 +194,26 @@ export function remoteSegmentation(worker: WorkerLike): RemoteSegmentation {
 
   return {
     kmeans: async (table, options) => {
-      const prepared = prepareKMeans(table, options);
-      // The worker clusters the scaled matrix only: the original-units copy stays here (one
-      // object posted twice is cloned once), which halves what a million rows cost to send.
-      const job = { ...prepared, points: prepared.scaled };
-      const listen = options.onIteration !== undefined;
-      const outcome = await run({ kind: "kmeans", prepared: job, listen }, (progress) => {
-        if (progress.kind === "kmeans") options.onIteration?.(progress.progress);
+      // Only the columns are read here; checking, scaling and clustering happen in the worker.
+      if (options === null || typeof options !== "object")
+        throw new Error("invalid options: expected { k, columns }");
+      const { onIteration, ...plain } = options;
+      const input = numericColumns(table, plain.columns);
+      const job = { kind: "kmeans", input, options: plain, listen: onIteration !== undefined };
+      const outcome = await run(job as SegmentJob, (progress) => {
+        if (progress.kind === "kmeans") onIteration?.(progress.progress);
       });
       if (outcome.kind !== "kmeans") throw mismatch("kmeans", outcome);
-      return describeKMeans(prepared, outcome.raw);
+      return outcome.result;
     },
     elbow: async (table, options) => {
-      const prepared = prepareElbow(table, options);
-      const outcome = await run({ kind: "elbow", prepared }, (progress) => {
-        if (progress.kind === "elbow") options.onK?.(progress.k, progress.done, progress.total);
+      const { onK, ...plain } = options;
+      const input = numericColumns(table, plain.columns);
+      const outcome = await run({ kind: "elbow", input, options: plain }, (progress) => {
+        if (progress.kind === "elbow") onK?.(progress.k, progress.done, progress.total);
       });
       if (outcome.kind !== "elbow") throw mismatch("elbow", outcome);
-      return describeElbow(prepared, outcome.raw);
+      return outcome.result;
     },
     silhouette: async (table, labels, options) => {
       const prepared = prepareSilhouette(table, labels, options);

@@ -2,14 +2,18 @@
 // page's thread (see segment-remote.ts).
 import {
   handleSegmentRequest,
+  transferables,
   type SegmentRequest,
   type SegmentResponse,
 } from "./segment-remote.ts";
 
 const scope = self as unknown as {
   onmessage: ((event: MessageEvent<SegmentRequest>) => void) | null;
-  postMessage(message: SegmentResponse): void;
+  postMessage(message: SegmentResponse, transfer: Transferable[]): void;
 };
 
+// A result's labels and matrices move to the page rather than being copied.
 scope.onmessage = (event) =>
-  handleSegmentRequest(event.data, (response) => scope.postMessage(response));
+  handleSegmentRequest(event.data, (response) =>
+    scope.postMessage(response, response.type === "done" ? transferables(response.outcome) : []),
+  );

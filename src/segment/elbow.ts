@@ -38,7 +38,7 @@ export interface ElbowResult {
 }
 
 /** A sweep ready to run: the matrix as clustered, the options checked. Plain data and typed arrays only. */
-export interface PreparedElbow {
+interface PreparedElbow {
   /** the complete rows, scaled when asked */
   matrix: Matrix;
   min: number;
@@ -50,7 +50,7 @@ export interface PreparedElbow {
 }
 
 /** The measurements of a sweep, per k (NaN where a criterion is undefined, at k = 1). */
-export interface RawElbow {
+interface RawElbow {
   k: number[];
   inertia: number[];
   silhouette: number[];
@@ -67,11 +67,11 @@ export function elbow(table: TableInput, options: ElbowOptions): ElbowResult {
 }
 
 /**
- * The three stages of `elbow`, so that the heavy middle one can run elsewhere (a Web Worker):
+ * The three stages of `elbow` (the app runs all three in a worker, from the columns it reads):
  * prepare (read and scale the table; check the options), compute (a k-means run and the
  * criteria per k), describe (the Kneedle elbow and the result's shape).
  */
-export function prepareElbow(table: TableInput, options: ElbowOptions): PreparedElbow {
+function prepareElbow(table: TableInput, options: ElbowOptions): PreparedElbow {
   const [min, max] = options.k ?? [];
   if (!Number.isInteger(min) || !Number.isInteger(max) || min! < 1 || max! <= min!) {
     throw new Error(
@@ -102,7 +102,7 @@ export function prepareElbow(table: TableInput, options: ElbowOptions): Prepared
   return { matrix, min: min!, max: max!, seed, nInit, metrics, sample: options.sample };
 }
 
-export function computeElbow(prepared: PreparedElbow, onK?: ElbowOptions["onK"]): RawElbow {
+function computeElbow(prepared: PreparedElbow, onK?: ElbowOptions["onK"]): RawElbow {
   const { matrix, min, max, seed, nInit, sample } = prepared;
   const metrics = new Set(prepared.metrics);
   const raw: RawElbow = { k: [], inertia: [], silhouette: [], ch: [], db: [] };
@@ -127,7 +127,7 @@ export function computeElbow(prepared: PreparedElbow, onK?: ElbowOptions["onK"])
   return raw;
 }
 
-export function describeElbow(prepared: PreparedElbow, raw: RawElbow): ElbowResult {
+function describeElbow(prepared: PreparedElbow, raw: RawElbow): ElbowResult {
   const result: ElbowResult = {
     kind: "elbow",
     k: raw.k,

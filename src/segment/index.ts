@@ -1,4 +1,13 @@
-export { toMatrix, columnNames, rowCount, type Matrix, type TableInput } from "./input.ts";
+export {
+  toMatrix,
+  columnNames,
+  columnsTable,
+  numericColumns,
+  rowCount,
+  type Matrix,
+  type NumericColumns,
+  type TableInput,
+} from "./input.ts";
 export { randomSource } from "./random.ts";
 export {
   standardize,
@@ -32,14 +41,7 @@ export { profile, type ProfileResult, type ClusterProfile } from "./profile.ts";
 export { pca, type PcaResult } from "./pca.ts";
 export { rfmSql, rfmSegmentsSql, rfmSegment, RFM_SEGMENTS, type RfmOptions } from "./rfm.ts";
 export { cohortsSql, type CohortOptions } from "./cohorts.ts";
-export {
-  prepareKMeans,
-  runRestarts,
-  describeKMeans,
-  type PreparedKMeans,
-  type RawKMeans,
-} from "./kmeans.ts";
-export { kmeansFrom } from "./kmeans.ts";
+export { kmeansFrom, type RawKMeans } from "./kmeans.ts";
 export { project } from "./pca.ts";
 export type { RfmResult } from "./rfm.ts";
 export type { CohortResult } from "./cohorts.ts";

@@ -115,6 +115,47 @@ export function toMatrix(table: TableInput, columns: readonly string[]): Matrix 
   return { values, n, d, columns: [...columns], rows, totalRows: total, excluded: total - n };
 }
 
+/** Numeric columns read out of a table as plain typed arrays, to post to a worker. */
+export interface NumericColumns {
+  names: string[];
+  /** one array per name; a missing value is NaN */
+  values: Float64Array[];
+}
+
+/**
+ * Read numeric columns (failing as toMatrix does on an unknown or non-numeric column). Each
+ * array is compact: a view into a larger Arrow buffer is copied, so that posting it to a worker
+ * copies the column and not the whole buffer around it.
+ */
+export function numericColumns(table: TableInput, columns: readonly string[]): NumericColumns {
+  requireColumns(table, columns);
+  return {
+    names: [...columns],
+    values: columns.map((name) => {
+      const values = numericColumn(table, name);
+      return values.byteLength === values.buffer.byteLength ? values : values.slice();
+    }),
+  };
+}
+
+/** A table over numeric columns, for the functions that take a table. */
+export function columnsTable({ names, values }: NumericColumns): ArrowLike {
+  return {
+    numRows: values[0]?.length ?? 0,
+    schema: { fields: names.map((name) => ({ name, type: null })) },
+    getChild(name) {
+      const column = values[names.indexOf(name)];
+      if (!column) return null;
+      return {
+        length: column.length,
+        nullCount: 0,
+        get: (i: number) => column[i],
+        toArray: () => column,
+      };
+    },
+  };
+}
+
 function numericColumn(table: TableInput, name: string): Float64Array {
   const raw = columnValues(table, name);
   if (raw instanceof Float64Array) return raw;

@@ -94,12 +94,11 @@ export function kmeans(table: TableInput, options: KMeansOptions): KMeansResult 
 }
 
 /**
- * The three stages of `kmeans`, so that the heavy middle one can run elsewhere (a Web Worker):
+ * The three stages of `kmeans` (the app runs all three in a worker, from the columns it reads):
  * prepare (read and scale the table; check the options), run the restarts on the prepared
  * matrix, describe (canonical numbering, centroids in original units, labels per input row).
- * A prepared run holds only plain data and typed arrays, so it can be posted to a worker.
  */
-export function prepareKMeans(table: TableInput, options: KMeansOptions): PreparedKMeans {
+function prepareKMeans(table: TableInput, options: KMeansOptions): PreparedKMeans {
   const prepared = prepare(table, options);
   return {
     ...prepared,
@@ -108,7 +107,7 @@ export function prepareKMeans(table: TableInput, options: KMeansOptions): Prepar
   };
 }
 
-export function runRestarts(
+function runRestarts(
   prepared: PreparedKMeans,
   onIteration?: (progress: KMeansProgress) => void,
 ): RawKMeans {
@@ -129,7 +128,7 @@ export function runRestarts(
   return best!;
 }
 
-export function describeKMeans(prepared: PreparedKMeans, raw: RawKMeans): KMeansResult {
+function describeKMeans(prepared: PreparedKMeans, raw: RawKMeans): KMeansResult {
   return describe(prepared, raw);
 }
 
@@ -175,7 +174,7 @@ export function kmeansMatrix(
 }
 
 /** A k-means run ready to go: the matrix as clustered, the options checked. */
-export interface PreparedKMeans extends Prepared {
+interface PreparedKMeans extends Prepared {
   nInit: number;
   maxIter: number;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   handleSegmentRequest,
+  transferables,
   remoteSegmentation,
   type SegmentJob,
   type SegmentRequest,
@@ -93,13 +94,43 @@ describe("remoteSegmentation(worker).kmeans", () => {
     expect(progress.every((p) => Number.isFinite(p.inertia) && p.iteration >= 1)).toBe(true);
   });
 
-  it("bad options fail on the page at once, with the same message as kmeans()", async () => {
+  it("bad options fail with the same message as kmeans(); an unknown column fails on the page", async () => {
     const worker = fakeWorker();
     const { kmeans: remote } = remoteSegmentation(worker);
-    await expect(remote(penguins(), { k: 1, columns: PENGUIN_COLUMNS })).rejects.toThrow(
-      "invalid k: 1 (expected an integer ≥ 2)",
+    for (const bad of [
+      { k: 1, columns: PENGUIN_COLUMNS },
+      { k: 3, columns: PENGUIN_COLUMNS, seed: 0.5 },
+      { k: 3, columns: PENGUIN_COLUMNS, standardize: "rank" as "zscore" },
+      { k: 400, columns: PENGUIN_COLUMNS },
+    ]) {
+      const message = thrown(() => kmeans(penguins(), bad));
+      expect(await rejection(remote(penguins(), bad))).toBe(message);
+    }
+    const jobs = worker.jobs.length;
+    const unknown = { k: 3, columns: ["Beak Length"] };
+    expect(await rejection(remote(penguins(), unknown))).toBe(
+      thrown(() => kmeans(penguins(), unknown)),
     );
-    expect(worker.jobs).toEqual([]);
+    expect(worker.jobs).toHaveLength(jobs);
+  });
+
+  it("only the columns it reads go to the worker, and the result's big arrays come back transferred", async () => {
+    const worker = fakeWorker();
+    const result = await remoteSegmentation(worker).kmeans(penguins(), {
+      k: 3,
+      columns: PENGUIN_COLUMNS,
+      standardize: true,
+    });
+    const [request] = worker.posted;
+    expect(request!.job.kind === "kmeans" && request!.job.input.names).toEqual(PENGUIN_COLUMNS);
+    expect(request!.job.kind === "kmeans" && request!.job.input.values[0]!.length).toBe(
+      penguins().length,
+    );
+    const moved = transferables({ kind: "kmeans", result });
+    // labels, the two matrices, and the row numbers they share: four buffers, none twice
+    expect(moved).toHaveLength(4);
+    expect(moved).toContain(result.labels.buffer);
+    expect(moved).toContain(result.points.rows.buffer);
   });
 });
 
@@ -140,7 +171,7 @@ describe("remoteSegmentation(worker).elbow", () => {
     expect(heard).toEqual([...local, "done"]);
   });
 
-  it("bad options fail on the page, with the same message as elbow()", async () => {
+  it("bad options fail with the same message as elbow()", async () => {
     const worker = fakeWorker();
     const { elbow: remote } = remoteSegmentation(worker);
     for (const bad of [
@@ -155,7 +186,6 @@ describe("remoteSegmentation(worker).elbow", () => {
       const message = thrown(() => elbow(penguins(), bad));
       expect(await rejection(remote(penguins(), bad))).toBe(message);
     }
-    expect(worker.jobs).toEqual([]);
   });
 
   it("an onK that throws ends the call with its error, as it does elbow()", async () => {
