@@ -82,7 +82,7 @@ function lineFeatures(lines: ReturnType<typeof generateStore>["lines"]): Matrix 
 }
 
 /** The notebook the app runs: each scenario is a leaf cell, so its Run button runs it alone. */
-function benchNotebook(rfm: string, cohorts: string, withElbow: boolean): string {
+function benchNotebook(rfm: string, cohorts: string): string {
   const columns = `["quantity", "unit_price", "amount", "day", "weekday", "month"]`;
   const km = `kmeans(features, { k: ${K}, columns: ${columns}, standardize: true, nInit: 1, seed: 0, maxIter: ${ITERATIONS}, tol: 0 })`;
   const cell = (lang: string, name: string, source: string) =>
@@ -100,13 +100,11 @@ function benchNotebook(rfm: string, cohorts: string, withElbow: boolean): string
     cell("ts", "labelled", km),
     cell("ts", "map", "clusterPlot(labelled)"),
     cell("ts", "scores", "silhouette(features, labelled, { sample: 2000 })"),
-    withElbow
-      ? cell(
-          "ts",
-          "sweep",
-          `elbow(features, { columns: ${columns}, k: [2, 10], nInit: 1, seed: 0, standardize: true })`,
-        )
-      : "",
+    cell(
+      "ts",
+      "sweep",
+      `elbow(features, { columns: ${columns}, k: [2, 10], nInit: 1, seed: 0, standardize: true })`,
+    ),
   ].join("\n");
 }
 
@@ -250,21 +248,15 @@ try {
       reference: sklearnName,
       ref: sklearn?.total ?? null,
     });
-    // A full sweep at a million rows takes minutes in scikit-learn; it is measured up to 100,000.
-    const withElbow = rows <= 100_000;
-    if (withElbow) {
-      const sweep = measure(
+    results.push({
+      scenario: "elbow sweep k = 2..10",
+      rows,
+      strata: measure(
         () => (elbow(records, { columns: matrix.columns, k: [2, 10], nInit: 1, seed: 0 }), 1),
-        3,
-      );
-      results.push({
-        scenario: "elbow sweep k = 2..10",
-        rows,
-        strata: sweep,
-        reference: sklearnName,
-        ref: sklearn?.elbow ?? null,
-      });
-    }
+      ),
+      reference: sklearnName,
+      ref: sklearn?.elbow ?? null,
+    });
     const labelled = kmeans(records, kmeansOptions);
     results.push({
       scenario: "silhouette (sample of 2,000)",
@@ -277,7 +269,7 @@ try {
 
     if (app) {
       const measured = await app.measure({
-        notebook: benchNotebook(rfm, cohorts, withElbow),
+        notebook: benchNotebook(rfm, cohorts),
         csvPath,
         runs: RUNS,
         cells: {
@@ -286,7 +278,7 @@ try {
           kmeans: "TypeScript cell km",
           map: "TypeScript cell map",
           silhouette: "TypeScript cell scores",
-          ...(withElbow ? { elbow: "TypeScript cell sweep" } : {}),
+          elbow: "TypeScript cell sweep",
         },
       });
       const row = (
