@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { build, preview, type PreviewServer } from "vite";
 import { CHROMIUM_ARGS, findChromium } from "../test/e2e/harness.ts";
+import { observeLongTasks, ready, timeMeasure, waitForIdle } from "../test/e2e/helpers.ts";
 import { summarise, type Measurement } from "./measure.ts";
 
 /** One scenario in the app: its time per run and the longest main-thread task of each run. */
@@ -62,24 +63,13 @@ export async function startApp(): Promise<App | null> {
   return {
     async measure({ notebook, csvPath, cells, runs }) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      await context.addInitScript(() => {
-        const tasks: { start: number; duration: number }[] = [];
-        (globalThis as unknown as { __longTasks: typeof tasks }).__longTasks = tasks;
-        new PerformanceObserver((list) => {
-          for (const e of list.getEntries())
-            tasks.push({ start: e.startTime, duration: e.duration });
-        }).observe({ type: "longtask", buffered: true });
-      });
+      await observeLongTasks(context);
       const page = await context.newPage();
       const failures: string[] = [];
       page.on("pageerror", (error) => failures.push(error.message));
       try {
         await page.goto(origin);
-        await page
-          .getByRole("status", { name: "Engine status" })
-          .getByText(/DuckDB v\d/)
-          .waitFor({ timeout: 120_000 });
-        await idle(page);
+        await ready(page, TIMEOUT);
         // The notebook opens untrusted, so loading its data runs nothing: ingest is measured alone.
         await page.getByLabel("Open notebook file").setInputFiles({
           name: "bench.md",
@@ -91,7 +81,7 @@ export async function startApp(): Promise<App | null> {
           page.getByLabel("Add dataset files").setInputFiles(csvPath),
         );
         await page.getByRole("button", { name: "Trust and run" }).click();
-        await idle(page);
+        await waitForIdle(page, TIMEOUT);
         const measured: Record<string, AppMeasurement> = {};
         for (const [scenario, label] of Object.entries(cells)) {
           await failed(page, label);
@@ -134,60 +124,16 @@ async function repeat(
   const times: number[] = [];
   const longest: number[] = [];
   for (let run = 0; run <= runs; run++) {
-    const from = await page.evaluate(() => performance.now());
-    await trigger();
-    await page.waitForFunction(
-      ({ prefix, from }) =>
-        performance
-          .getEntriesByType("measure")
-          .some((m) => m.name.startsWith(prefix) && m.startTime >= from) ||
-        document.querySelector(".upload.failed") !== null,
-      { prefix, from },
-      { timeout: TIMEOUT, polling: 50 },
-    );
-    await idle(page);
-    const observed = await page.evaluate(
-      async ({ prefix, from }) => {
-        // Two frames: whatever the scenario left to render has been painted.
-        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-        const to = performance.now();
-        const measure = performance
-          .getEntriesByType("measure")
-          .find((m) => m.name.startsWith(prefix) && m.startTime >= from);
-        const tasks = (
-          globalThis as unknown as { __longTasks: { start: number; duration: number }[] }
-        ).__longTasks;
-        const longest = Math.max(
-          0,
-          ...tasks
-            .filter((t) => t.start < to && t.start + t.duration > from)
-            .map((t) => t.duration),
-        );
-        return { duration: measure?.duration, longest };
-      },
-      { prefix, from },
-    );
+    const observed = await timeMeasure(page, prefix, trigger, TIMEOUT);
     if (observed.duration === undefined) {
       const problem = await page.locator(".upload.failed").allTextContents();
       throw new Error(`no ${prefix.trim()} measure: ${problem.join(" ") || "unknown failure"}`);
     }
     if (run === 0) continue;
     times.push(observed.duration);
-    longest.push(observed.longest);
+    longest.push(observed.longestTask);
   }
   return { time: summarise(times), longestTask: summarise(longest) };
-}
-
-/** Wait until no cell is queued or running and no file is loading. */
-async function idle(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () =>
-      [...document.querySelectorAll("[aria-label^='Status of']")].every(
-        (s) => !/queued|running/.test(s.textContent ?? ""),
-      ),
-    undefined,
-    { timeout: TIMEOUT, polling: 50 },
-  );
 }
 
 /** Throw with the cell's own message when a scenario cell failed. */

@@ -1,23 +1,79 @@
-import type { Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 
 /** Wait until DuckDB has started and the first notebook has finished running. */
-export async function ready(page: Page): Promise<void> {
+export async function ready(page: Page, timeout = 60_000): Promise<void> {
   await page
     .getByRole("status", { name: "Engine status" })
     .getByText(/DuckDB v\d/)
-    .waitFor({ timeout: 60_000 });
-  await waitForIdle(page);
+    .waitFor({ timeout });
+  await waitForIdle(page, timeout);
 }
 
 /** Wait until no cell is queued or running. */
-export async function waitForIdle(page: Page): Promise<void> {
+export async function waitForIdle(page: Page, timeout = 60_000): Promise<void> {
   await page.waitForFunction(
     () =>
       [...document.querySelectorAll("[aria-label^='Status of']")].every(
         (s) => !/queued|running/.test(s.textContent ?? ""),
       ),
     undefined,
-    { timeout: 60_000 },
+    { timeout, polling: 50 },
+  );
+}
+
+/** Record every main-thread task of 50 ms or more (Long Tasks API) in the pages opened after this. */
+export async function observeLongTasks(target: Page | BrowserContext): Promise<void> {
+  await target.addInitScript(() => {
+    const tasks: number[] = [];
+    Object.assign(globalThis, { __longTasks: tasks });
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) tasks.push(entry.startTime, entry.duration);
+    }).observe({ type: "longtask", buffered: true });
+  });
+}
+
+/**
+ * Time something the app measures (User Timing): the window runs from just before `trigger`
+ * until the first measure named `prefix…` that starts in it has been recorded (or a file failed
+ * to load), the page is idle and has painted. Returns that measure's duration (undefined when
+ * there is none) and the longest main-thread task overlapping the window (0 when none reached
+ * 50 ms); the page must be observing long tasks.
+ */
+export async function timeMeasure(
+  page: Page,
+  prefix: string,
+  trigger: () => Promise<void>,
+  timeout = 60_000,
+): Promise<{ duration: number | undefined; longestTask: number }> {
+  const from = await page.evaluate(() => performance.now());
+  await trigger();
+  await page.waitForFunction(
+    ({ prefix, from }) =>
+      performance
+        .getEntriesByType("measure")
+        .some((m) => m.name.startsWith(prefix) && m.startTime >= from) ||
+      document.querySelector(".upload.failed") !== null,
+    { prefix, from },
+    { timeout, polling: 50 },
+  );
+  await waitForIdle(page, timeout);
+  return page.evaluate(
+    async ({ prefix, from }) => {
+      // Two frames: whatever the scenario left to render has been painted.
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const to = performance.now();
+      const tasks = (globalThis as unknown as { __longTasks: number[] }).__longTasks;
+      let longestTask = 0;
+      for (let i = 0; i < tasks.length; i += 2) {
+        const [start, duration] = [tasks[i]!, tasks[i + 1]!];
+        if (start < to && start + duration > from) longestTask = Math.max(longestTask, duration);
+      }
+      const measure = performance
+        .getEntriesByType("measure")
+        .find((m) => m.name.startsWith(prefix) && m.startTime >= from);
+      return { duration: measure?.duration, longestTask };
+    },
+    { prefix, from },
   );
 }
 

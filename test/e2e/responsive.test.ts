@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "./harness.ts";
-import { cell, nameCell, ready, typeCode, waitForIdle } from "./helpers.ts";
+import { cell, nameCell, observeLongTasks, ready, timeMeasure, typeCode } from "./helpers.ts";
 
 let harness: Harness;
 let page: Page;
@@ -9,14 +9,7 @@ let page: Page;
 beforeAll(async () => {
   harness = await startHarness();
   page = await harness.newPage();
-  // The Long Tasks API reports every main-thread task of 50 ms or more.
-  await page.addInitScript(() => {
-    const tasks: number[] = [];
-    Object.assign(globalThis, { __longTasks: tasks });
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) tasks.push(entry.startTime, entry.duration);
-    }).observe({ type: "longtask", buffered: true });
-  });
+  await observeLongTasks(page);
   await page.goto(harness.origin);
   await ready(page);
 });
@@ -25,39 +18,14 @@ afterAll(async () => {
   await harness?.close();
 });
 
-/**
- * Run a cell by its Run button and wait until it has finished (its User Timing measure) and the
- * page is idle; returns how long the cell took and the longest main-thread task meanwhile.
- */
+/** Run a cell and return how long it took and the longest main-thread task meanwhile. */
 async function timeCell(
   name: string,
   run: () => Promise<void>,
 ): Promise<{ cell: number; longestTask: number }> {
-  const from = await page.evaluate(() => performance.now());
-  await run();
-  await page.waitForFunction(
-    ({ name, from }) =>
-      performance
-        .getEntriesByType("measure")
-        .some((m) => m.name === `strata cell ${name}` && m.startTime >= from),
-    { name, from },
-    { timeout: 60_000 },
-  );
-  await waitForIdle(page);
-  return page.evaluate(
-    async ({ name, from }) => {
-      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-      const tasks = (globalThis as unknown as { __longTasks: number[] }).__longTasks;
-      let longestTask = 0;
-      for (let i = 0; i < tasks.length; i += 2)
-        if (tasks[i]! + tasks[i + 1]! > from) longestTask = Math.max(longestTask, tasks[i + 1]!);
-      const measure = performance
-        .getEntriesByType("measure")
-        .find((m) => m.name === `strata cell ${name}` && m.startTime >= from)!;
-      return { cell: measure.duration, longestTask };
-    },
-    { name, from },
-  );
+  const { duration, longestTask } = await timeMeasure(page, `strata cell ${name}`, run);
+  if (duration === undefined) throw new Error(`cell ${name} recorded no run`);
+  return { cell: duration, longestTask };
 }
 
 // Our benchmark's target is no main-thread task over 100 ms; these tests share a machine with
