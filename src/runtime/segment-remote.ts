@@ -142,10 +142,10 @@ interface Pending {
 }
 
 /**
- * The segmentation calls for the page, each in three stages: the table is read and scaled here
- * (typed arrays, fast) and bad options fail here at once; the heavy stage runs in one worker,
- * shared by all calls, so the page stays responsive; the outcome is described here. The results
- * are those of the synchronous functions, and `onIteration` / `onK` hear every step.
+ * The segmentation calls for the page. Here only the columns are read (kmeans, elbow) or the
+ * sample drawn (silhouette); the rest runs in one worker, shared by all calls, so the page stays
+ * responsive. The results and error messages are those of the synchronous functions, and
+ * `onIteration` / `onK` hear every step.
  */
 export function remoteSegmentation(worker: WorkerLike): RemoteSegmentation {
   let ids = 0;
@@ -199,8 +199,13 @@ export function remoteSegmentation(worker: WorkerLike): RemoteSegmentation {
         throw new Error("invalid options: expected { k, columns }");
       const { onIteration, ...plain } = options;
       const input = numericColumns(table, plain.columns);
-      const job = { kind: "kmeans", input, options: plain, listen: onIteration !== undefined };
-      const outcome = await run(job as SegmentJob, (progress) => {
+      const job: SegmentJob = {
+        kind: "kmeans",
+        input,
+        options: plain,
+        listen: onIteration !== undefined,
+      };
+      const outcome = await run(job, (progress) => {
         if (progress.kind === "kmeans") onIteration?.(progress.progress);
       });
       if (outcome.kind !== "kmeans") throw mismatch("kmeans", outcome);

@@ -1,4 +1,4 @@
-import { toMatrix, type Matrix, type TableInput } from "./input.ts";
+import { toMatrix, type TableInput } from "./input.ts";
 import { kmeansMatrix } from "./kmeans.ts";
 import { kneedle } from "./kneedle.ts";
 import { calinskiHarabasz, daviesBouldin, silhouetteMatrix } from "./metrics.ts";
@@ -37,41 +37,9 @@ export interface ElbowResult {
   columns: string[];
 }
 
-/** A sweep ready to run: the matrix as clustered, the options checked. Plain data and typed arrays only. */
-interface PreparedElbow {
-  /** the complete rows, scaled when asked */
-  matrix: Matrix;
-  min: number;
-  max: number;
-  seed: number;
-  nInit: number;
-  metrics: ElbowMetric[];
-  sample: number | undefined;
-}
-
-/** The measurements of a sweep, per k (NaN where a criterion is undefined, at k = 1). */
-interface RawElbow {
-  k: number[];
-  inertia: number[];
-  silhouette: number[];
-  ch: number[];
-  db: number[];
-}
-
-const METRICS: readonly string[] = ["silhouette", "ch", "db"];
-
 /** Inertia for each k in a range with the Kneedle elbow, and other criteria when asked. k = 1 has inertia but no criteria. */
 export function elbow(table: TableInput, options: ElbowOptions): ElbowResult {
-  const prepared = prepareElbow(table, options);
-  return describeElbow(prepared, computeElbow(prepared, options.onK));
-}
-
-/**
- * The three stages of `elbow` (the app runs all three in a worker, from the columns it reads):
- * prepare (read and scale the table; check the options), compute (a k-means run and the
- * criteria per k), describe (the Kneedle elbow and the result's shape).
- */
-function prepareElbow(table: TableInput, options: ElbowOptions): PreparedElbow {
+  // Every option is checked before the first k-means run, so a bad one fails at once.
   const [min, max] = options.k ?? [];
   if (!Number.isInteger(min) || !Number.isInteger(max) || min! < 1 || max! <= min!) {
     throw new Error(
@@ -88,9 +56,9 @@ function prepareElbow(table: TableInput, options: ElbowOptions): PreparedElbow {
       options.log1p ?? [],
     ).matrix;
   }
-  const metrics = [...new Set(options.metrics ?? [])];
+  const metrics = new Set(options.metrics ?? []);
   for (const metric of metrics) {
-    if (!METRICS.includes(metric))
+    if (!["silhouette", "ch", "db"].includes(metric))
       throw new Error(`invalid metric: ${metric} (expected silhouette, ch or db)`);
   }
   const seed = options.seed ?? 0;
@@ -98,46 +66,42 @@ function prepareElbow(table: TableInput, options: ElbowOptions): PreparedElbow {
   const nInit = options.nInit ?? 10;
   if (!Number.isInteger(nInit) || nInit < 1)
     throw new Error(`invalid nInit: ${nInit} (expected an integer ≥ 1)`);
-  if (metrics.includes("silhouette")) checkSample(options.sample);
-  return { matrix, min: min!, max: max!, seed, nInit, metrics, sample: options.sample };
-}
+  const { sample } = options;
+  if (metrics.has("silhouette")) checkSample(sample);
 
-function computeElbow(prepared: PreparedElbow, onK?: ElbowOptions["onK"]): RawElbow {
-  const { matrix, min, max, seed, nInit, sample } = prepared;
-  const metrics = new Set(prepared.metrics);
-  const raw: RawElbow = { k: [], inertia: [], silhouette: [], ch: [], db: [] };
-  const total = max - min + 1;
-  for (let k = min; k <= max; k++) {
-    raw.k.push(k);
+  const ks: number[] = [];
+  const inertia: number[] = [];
+  const silhouette: number[] = [];
+  const ch: number[] = [];
+  const db: number[] = [];
+  const total = max! - min! + 1;
+  for (let k = min!; k <= max!; k++) {
+    ks.push(k);
     if (k === 1) {
-      raw.inertia.push(totalSquares(matrix.values, matrix.n, matrix.d));
-      raw.silhouette.push(NaN);
-      raw.ch.push(NaN);
-      raw.db.push(NaN);
+      inertia.push(totalSquares(matrix.values, matrix.n, matrix.d));
+      silhouette.push(NaN);
+      ch.push(NaN);
+      db.push(NaN);
     } else {
       const run = kmeansMatrix(matrix, k, { seed, nInit });
-      raw.inertia.push(run.inertia);
+      inertia.push(run.inertia);
       if (metrics.has("silhouette"))
-        raw.silhouette.push(silhouetteMatrix(matrix, run.labels, k, { sample, seed }).mean);
-      if (metrics.has("ch")) raw.ch.push(calinskiHarabasz(matrix, run.labels, k));
-      if (metrics.has("db")) raw.db.push(daviesBouldin(matrix, run.labels, k));
+        silhouette.push(silhouetteMatrix(matrix, run.labels, k, { sample, seed }).mean);
+      if (metrics.has("ch")) ch.push(calinskiHarabasz(matrix, run.labels, k));
+      if (metrics.has("db")) db.push(daviesBouldin(matrix, run.labels, k));
     }
-    onK?.(k, raw.k.length, total);
+    options.onK?.(k, ks.length, total);
   }
-  return raw;
-}
-
-function describeElbow(prepared: PreparedElbow, raw: RawElbow): ElbowResult {
   const result: ElbowResult = {
     kind: "elbow",
-    k: raw.k,
-    inertia: raw.inertia,
-    suggested: kneedle(raw.k, raw.inertia, { curve: "convex", direction: "decreasing" }) ?? null,
-    columns: prepared.matrix.columns,
+    k: ks,
+    inertia,
+    suggested: kneedle(ks, inertia, { curve: "convex", direction: "decreasing" }) ?? null,
+    columns: matrix.columns,
   };
-  if (prepared.metrics.includes("silhouette")) result.silhouette = raw.silhouette;
-  if (prepared.metrics.includes("ch")) result.ch = raw.ch;
-  if (prepared.metrics.includes("db")) result.db = raw.db;
+  if (metrics.has("silhouette")) result.silhouette = silhouette;
+  if (metrics.has("ch")) result.ch = ch;
+  if (metrics.has("db")) result.db = db;
   return result;
 }
 

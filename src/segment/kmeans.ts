@@ -90,14 +90,10 @@ export interface RawKMeans {
  */
 export function kmeans(table: TableInput, options: KMeansOptions): KMeansResult {
   const prepared = prepareKMeans(table, options);
-  return describeKMeans(prepared, runRestarts(prepared, options.onIteration));
+  return describe(prepared, runRestarts(prepared, options.onIteration));
 }
 
-/**
- * The three stages of `kmeans` (the app runs all three in a worker, from the columns it reads):
- * prepare (read and scale the table; check the options), run the restarts on the prepared
- * matrix, describe (canonical numbering, centroids in original units, labels per input row).
- */
+/** Read and scale the table and check the options, restarts included. */
 function prepareKMeans(table: TableInput, options: KMeansOptions): PreparedKMeans {
   const prepared = prepare(table, options);
   return {
@@ -126,10 +122,6 @@ function runRestarts(
     if (!best || result.inertia < best.inertia) best = result;
   }
   return best!;
-}
-
-function describeKMeans(prepared: PreparedKMeans, raw: RawKMeans): KMeansResult {
-  return describe(prepared, raw);
 }
 
 /** Step through one k-means run (nInit = 1) for teaching; returns the final result. */

@@ -32,13 +32,7 @@ export function silhouetteMatrix(
     throw new Error(`invalid sample: ${limit} (expected an integer ≥ 2)`);
   const seed = options.seed ?? 0;
   const sample = silhouetteSample(m.n, limit, seed);
-  return scoreSilhouette(
-    m,
-    labels,
-    k,
-    sample ?? Int32Array.from({ length: m.n }, (_, i) => i),
-    sample && { size: limit, of: m.n, seed },
-  );
+  return scoreSilhouette(m, labels, k, sample, sample && { size: limit, of: m.n, seed });
 }
 
 /** The rows a silhouette scores past `limit` points: a seeded sample of `limit`, in order; null below. */
@@ -54,14 +48,15 @@ export function silhouetteSample(n: number, limit: number, seed: number): Int32A
   return rows.slice(0, limit).sort();
 }
 
-/** Silhouette of the given rows of a matrix, scored among themselves. */
+/** Silhouette of the given rows of a matrix (null: all of them), scored among themselves. */
 export function scoreSilhouette(
   m: Matrix,
   labels: ArrayLike<number>,
   k: number,
-  rows: Int32Array,
+  picked: Int32Array | null,
   sampled: SilhouetteResult["sampled"],
 ): SilhouetteResult {
+  const rows = picked ?? Int32Array.from({ length: m.n }, (_, i) => i);
   const { d, values: X } = m;
   const count = new Float64Array(k);
   for (const r of rows) count[labels[r]!]!++;

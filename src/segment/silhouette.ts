@@ -117,9 +117,7 @@ function select(matrix: Matrix, positions: Int32Array): Matrix {
 /** Score the prepared rows; the result's rows are matrix positions until described. */
 export function computeSilhouette(prepared: PreparedSilhouette): SilhouetteResult {
   const { matrix, clusterOf, k, sampled } = prepared;
-  const all = new Int32Array(matrix.n);
-  for (let i = 0; i < all.length; i++) all[i] = i;
-  return scoreSilhouette(matrix, clusterOf, k, all, sampled);
+  return scoreSilhouette(matrix, clusterOf, k, null, sampled);
 }
 
 /** Report rows as input rows, not matrix positions. */
