@@ -11,9 +11,11 @@ import { generateStore, storeCsv } from "../scripts/generate-datasets.ts";
 import { createNodeEngine } from "../src/engine/node.ts";
 import {
   cohortsSql,
+  columnsTable,
   elbow,
   kmeans,
   kmeansFrom,
+  matrixColumn,
   rfmSql,
   scaleMatrix,
   silhouette,
@@ -217,20 +219,11 @@ try {
       });
     }
     const sklearnName = python ? "scikit-learn" : "(scikit-learn not installed)";
-    const records = {
-      numRows: matrix.n,
-      schema: { fields: matrix.columns.map((name) => ({ name, type: null })) },
-      getChild: (name: string) => {
-        const j = matrix.columns.indexOf(name);
-        const column = Float64Array.from({ length: matrix.n }, (_, i) => matrix.values[i * 6 + j]!);
-        return {
-          length: matrix.n,
-          nullCount: 0,
-          get: (i: number) => column[i],
-          toArray: () => column,
-        };
-      },
-    };
+    // The same features as a table, the way cells pass one.
+    const records = columnsTable({
+      names: matrix.columns,
+      values: matrix.columns.map((_, j) => matrixColumn(matrix, j)),
+    });
     // The whole call as a cell makes it: k-means++ and at most 20 iterations, one start.
     const kmeansOptions = {
       k: K,

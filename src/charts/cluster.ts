@@ -1,5 +1,5 @@
 import * as Plot from "@observablehq/plot";
-import { pca, project, type KMeansResult } from "../segment/index.ts";
+import { matrixColumn, pca, project, type KMeansResult } from "../segment/index.ts";
 import { figure } from "./compose.ts";
 import { clusterColor, percent } from "./palette.ts";
 
@@ -42,7 +42,7 @@ export function clusterPlot(result: KMeansResult, options: ClusterPlotOptions = 
   let yLabel: string;
   if (columns.length === 1) {
     // One column: a strip per cluster along it.
-    xs = columnOf(points.values, points.d, 0);
+    xs = matrixColumn(points, 0);
     ys = Float64Array.from(labels);
     centres = result.centroids.original.map((c, i) => [c[0]!, i]);
     [xLabel, yLabel] = [columns[0]!, "cluster"];
@@ -51,14 +51,14 @@ export function clusterPlot(result: KMeansResult, options: ClusterPlotOptions = 
     const yName = options.y ?? columns[1] ?? columns[0]!;
     const xi = columnIndex(columns, xName);
     const yi = columnIndex(columns, yName);
-    xs = columnOf(points.values, points.d, xi);
-    ys = columnOf(points.values, points.d, yi);
+    xs = matrixColumn(points, xi);
+    ys = matrixColumn(points, yi);
     centres = result.centroids.original.map((c) => [c[xi]!, c[yi]!]);
     [xLabel, yLabel] = [xName, yName];
   } else {
     const map = pca(scaledPoints, { components: 2 });
-    xs = columnOf(map.points.values, 2, 0);
-    ys = columnOf(map.points.values, 2, 1);
+    xs = matrixColumn(map.points, 0);
+    ys = matrixColumn(map.points, 1);
     centres = project(map, result.centroids.standardized);
     xLabel = `PC1 (${percent(map.explained[0]!)} of variance)`;
     yLabel = `PC2 (${percent(map.explained[1]!)} of variance)`;
@@ -195,13 +195,6 @@ export function densityBins(
     }
   }
   return { cells, max };
-}
-
-/** Column j of a row-major matrix with d columns. */
-function columnOf(values: Float64Array, d: number, j: number): Float64Array {
-  const column = new Float64Array(values.length / d);
-  for (let i = 0, o = j; i < column.length; i++, o += d) column[i] = values[o]!;
-  return column;
 }
 
 function extent(values: Float64Array): [number, number] {

@@ -2,6 +2,7 @@ export {
   toMatrix,
   columnNames,
   columnsTable,
+  matrixColumn,
   numericColumns,
   rowCount,
   type Matrix,

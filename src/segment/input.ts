@@ -115,6 +115,13 @@ export function toMatrix(table: TableInput, columns: readonly string[]): Matrix 
   return { values, n, d, columns: [...columns], rows, totalRows: total, excluded: total - n };
 }
 
+/** Column j of a matrix, as its own array. */
+export function matrixColumn(m: Matrix, j: number): Float64Array {
+  const column = new Float64Array(m.n);
+  for (let i = 0, o = j; i < m.n; i++, o += m.d) column[i] = m.values[o]!;
+  return column;
+}
+
 /** Numeric columns read out of a table as plain typed arrays, to post to a worker. */
 export interface NumericColumns {
   names: string[];
