@@ -54,7 +54,7 @@ export function codeCellInfo(
 export function proseProblem(
   text: string,
   isName: (word: string) => boolean,
-): { line: number; reason: string } | undefined {
+): { line: number; kind: "opens-code" | "unclosed"; reason: string } | undefined {
   const lines = text.split("\n");
   let open: { fence: Fence; line: number } | undefined;
   for (let i = 0; i < lines.length; i++) {
@@ -66,8 +66,14 @@ export function proseProblem(
     const fence = openingFence(line);
     if (!fence) continue;
     if (codeCellInfo(fence, isName))
-      return { line: i + 1, reason: "a ```sql or ```ts fence opens a code cell, not prose" };
+      return {
+        line: i + 1,
+        kind: "opens-code",
+        reason: "a ```sql or ```ts fence opens a code cell, not prose",
+      };
     open = { fence, line: i + 1 };
   }
-  return open ? { line: open.line, reason: "a fenced block is never closed" } : undefined;
+  return open
+    ? { line: open.line, kind: "unclosed", reason: "a fenced block is never closed" }
+    : undefined;
 }

@@ -12,3 +12,4 @@ export { CELL_OPTIONS } from "./types.ts";
 export { notebook, isCellName } from "./notebook.ts";
 export { parse, ParseError } from "./parse.ts";
 export { serialize } from "./serialize.ts";
+export { applyChange, NEW_TEXT, type Change, type ChangeResult } from "./change.ts";
