@@ -151,7 +151,11 @@ describe("applyChange()", () => {
       fc.record({ type: fc.constant("move" as const), at: pick, delta: fc.constantFrom(-1, 1) }),
       fc.record({ type: fc.constant("remove" as const), at: pick }),
       fc.record({ type: fc.constant("rename" as const), at: pick, name }),
-      fc.record({ type: fc.constant("title" as const), title: fc.string({ maxLength: 8 }) }),
+      fc.record({
+        type: fc.constant("title" as const),
+        at: pick,
+        title: fc.string({ maxLength: 8 }),
+      }),
     );
     fc.assert(
       fc.property(fc.array(changeArb, { maxLength: 25 }), (steps) => {
@@ -170,7 +174,8 @@ describe("applyChange()", () => {
               source: step.source,
             };
           else if (!cell) continue;
-          else if (step.type === "edit") change = { type: "edit", id: cell.id, source: step.source };
+          else if (step.type === "edit")
+            change = { type: "edit", id: cell.id, source: step.source };
           else if (step.type === "move")
             change = { type: "move", id: cell.id, delta: step.delta === 1 ? 1 : -1 };
           else if (step.type === "remove") change = { type: "remove", id: cell.id };
