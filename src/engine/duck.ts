@@ -88,6 +88,23 @@ export class DuckEngine<S> implements Engine<S> {
     });
   }
 
+  clear(): Promise<void> {
+    return this.#serial(async () => {
+      const views = toRows(
+        await this.#run(
+          "SELECT view_name AS name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal AND NOT temporary",
+        ),
+      );
+      for (const row of views) await this.#run(`DROP VIEW IF EXISTS ${ident(String(row.name))}`);
+      const tables = toRows(
+        await this.#run(
+          "SELECT table_name AS name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary",
+        ),
+      );
+      for (const row of tables) await this.#run(`DROP TABLE IF EXISTS ${ident(String(row.name))}`);
+    });
+  }
+
   close(): Promise<void> {
     return this.#serial(() => this.#backend.close());
   }

@@ -42,6 +42,8 @@ export interface Engine<S> {
   tables(): Promise<TableInfo[]>;
   /** One table's schema and row count. */
   describe(table: string): Promise<TableInfo>;
+  /** Drop every table and view the user or the cells made (another notebook is opening). */
+  clear(): Promise<void>;
   /** Remove a table; removing one that does not exist is an error. */
   dropTable(table: string): Promise<void>;
   /** Release the database and its worker. */

@@ -133,6 +133,15 @@ export class Runtime {
     return [...this.#cells.keys()];
   }
 
+  /**
+   * Stop for good (its notebook closed): queued cells never start, a running cell's result is
+   * dropped, and listeners hear nothing more.
+   */
+  stop(): void {
+    this.#generation++;
+    this.#listeners.clear();
+  }
+
   onChange(listener: Listener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);

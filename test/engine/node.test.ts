@@ -154,6 +154,21 @@ describe("createNodeEngine()", () => {
     await expect(engine.describe("people")).rejects.toThrow("unknown table: people");
   });
 
+  it("clear() drops every table and view, so the next notebook starts from nothing", async () => {
+    const other = await createNodeEngine();
+    try {
+      await other.registerFile(await file("kept.csv", "x\n1\n"));
+      await other.query("CREATE VIEW doubled AS SELECT x * 2 AS y FROM kept");
+      await other.query("CREATE TABLE made AS SELECT 1 AS z");
+      await other.clear();
+      expect(await other.tables()).toEqual([]);
+      await expect(other.query("SELECT * FROM doubled")).rejects.toThrow(/doubled does not exist/);
+      expect((await other.registerFile(await file("kept.csv", "x\n1\n"))).rowCount).toBe(1);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("is locked down: extension auto-loading is off and the setting cannot be turned back on", async () => {
     const settings = toRows(
       await engine.query(

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createNodeEngine } from "../../src/engine/node.ts";
 import { toRows, type Engine } from "../../src/engine/index.ts";
 import { notebook, type CellSpec } from "../../src/notebook/index.ts";
@@ -292,5 +292,26 @@ describe("cells", () => {
       status: "error",
       error: { line: 2, message: expect.stringMatching(/nope/) },
     });
+  });
+
+  it("stop() keeps queued cells from starting and drops the running one's result silently", async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const { runtime, starts, seen } = await setup(
+      [
+        { kind: "ts", name: "slow", source: "await gate; 1" },
+        { kind: "sql", name: "after_stop", source: "SELECT slow AS x" },
+      ],
+      new Map([["gate", gate]]),
+    );
+    const run = runtime.runAll();
+    await vi.waitFor(() => expect(starts).toEqual(["slow"]));
+    const heard = seen.length;
+    runtime.stop();
+    release();
+    await run;
+    expect(starts).toEqual(["slow"]);
+    expect(seen.length).toBe(heard);
+    expect((await engine.tables()).map((t) => t.name)).not.toContain("after_stop");
   });
 });
