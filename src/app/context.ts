@@ -1,14 +1,14 @@
 import { getContext, setContext } from "svelte";
-import type { Session } from "./session.svelte.ts";
+import type { Workspace } from "./workspace.svelte.ts";
 
-const KEY = Symbol("session");
+const KEY = Symbol("workspace");
 
-export function setSession(session: Session): void {
-  setContext(KEY, session);
+export function setWorkspace(workspace: Workspace): void {
+  setContext(KEY, workspace);
 }
 
-export function getSession(): Session {
-  const session = getContext<Session | undefined>(KEY);
-  if (!session) throw new Error("getSession() called outside a component tree that set one");
-  return session;
+export function getWorkspace(): Workspace {
+  const workspace = getContext<Workspace | undefined>(KEY);
+  if (!workspace) throw new Error("getWorkspace() called outside a component tree that set one");
+  return workspace;
 }

@@ -18,6 +18,7 @@ export interface Locks {
     options: { ifAvailable?: boolean; steal?: boolean; signal?: AbortSignal },
     callback: (lock: unknown) => Promise<void> | null,
   ): Promise<unknown>;
+  query?(): Promise<{ held?: { name?: string }[] }>;
 }
 
 export interface LockEvents {
@@ -75,6 +76,12 @@ export class DocumentLock {
     return lock;
   }
 
+  /** Whether some tab holds a notebook (asked before renaming or deleting one that is not open here). */
+  static async isOpen(id: string, locks: Locks | undefined = defaultLocks()): Promise<boolean> {
+    const state = await locks?.query?.();
+    return state?.held?.some((lock) => lock.name === lockName(id)) ?? false;
+  }
+
   get role(): Role {
     return this.#role;
   }
@@ -128,7 +135,7 @@ export class DocumentLock {
     const locks = this.#locks;
     if (!locks) return this.#tryByChannel(options);
     return new Promise<boolean>((resolve, reject) => {
-      const held = locks.request(`strata:notebook:${this.id}`, options, (lock) => {
+      const held = locks.request(lockName(this.id), options, (lock) => {
         if (!lock || this.#closed) {
           resolve(false);
           return null;
@@ -197,4 +204,8 @@ export class DocumentLock {
 
 function defaultLocks(): Locks | undefined {
   return typeof navigator !== "undefined" && navigator.locks ? navigator.locks : undefined;
+}
+
+function lockName(id: string): string {
+  return `strata:notebook:${id}`;
 }

@@ -1,0 +1,261 @@
+import type { Table } from "apache-arrow";
+import { ident, messageOf, tableNameFor, type Engine, type TableInfo } from "../engine/index.ts";
+import type { DatasetRef } from "../notebook/index.ts";
+import type { DocumentStore } from "../workspace/index.ts";
+import type { OpenDocument } from "./document.svelte.ts";
+import { bundledDataset } from "./examples.ts";
+
+/** A file being loaded, or one that failed to load (kept until dismissed). */
+export type Upload =
+  | { kind: "loading"; id: number; file: string; bytes: number }
+  | { kind: "failed"; id: number; file: string; message: string };
+
+/** How a loaded file relates to the notebook's front matter. */
+type Record = "name" | "keep" | "none";
+
+const TABLE_NAME = /^[A-Za-z_][\w]*$/;
+
+/**
+ * The open notebook's datasets: the tables loaded from its files, the uploads in progress, and
+ * the files its front matter names that are not here. A notebook's files are kept with it and
+ * named in its front matter; another notebook opening clears them from the engine. Loads are
+ * ordered: a table asked for later is never overwritten by an earlier request finishing late.
+ */
+export class Datasets {
+  tables = $state.raw<TableInfo[]>([]);
+  uploads = $state.raw<Upload[]>([]);
+  /** datasets the notebook names that are not loaded */
+  missing = $state.raw<DatasetRef[]>([]);
+
+  #engine: Engine<File> | undefined;
+  #store: DocumentStore | undefined;
+  #doc: OpenDocument | undefined;
+  #version = 0;
+  #uploadIds = 0;
+  #tickets = 0;
+  /** the latest load asked for each table; an older one that finishes late is dropped */
+  #wanted = new Map<string, number>();
+  #onProblem: (message: string) => void;
+
+  constructor(onProblem: (message: string) => void) {
+    this.#onProblem = onProblem;
+  }
+
+  setEngine(engine: Engine<File>, store: DocumentStore): void {
+    this.#engine = engine;
+    this.#store = store;
+  }
+
+  /** A notebook opened: clear the last one's tables and load this one's files. */
+  async attach(doc: OpenDocument): Promise<void> {
+    const engine = this.#engine;
+    const version = ++this.#version;
+    this.#doc = doc;
+    this.tables = [];
+    this.uploads = [];
+    this.missing = [];
+    this.#wanted.clear();
+    if (!engine) return;
+    await engine.clear();
+    if (version !== this.#version) return;
+    const stored = await this.#store!.files(doc.id).catch((error: unknown) => {
+      this.#onProblem(`The datasets of this notebook could not be read: ${messageOf(error)}`);
+      return [];
+    });
+    if (version !== this.#version) return;
+    // Files kept with the notebook that its front matter does not name (kept by an earlier
+    // version of Strata): name them, so the notebook says what it needs.
+    const named = new Set(doc.notebook.datasets.map((d) => d.name));
+    const unnamed = stored.filter((f) => !named.has(f.name));
+    if (unnamed.length > 0 && doc.editable)
+      doc.change({
+        type: "datasets",
+        datasets: [
+          ...doc.notebook.datasets,
+          ...unnamed.map((f) => ({ name: f.name, source: f.fileName })),
+        ],
+      });
+    const missing: DatasetRef[] = [];
+    const loads: Promise<void>[] = [];
+    for (const ref of doc.notebook.datasets) {
+      const kept = stored.find((f) => f.name === ref.name);
+      const ticket = this.#ask(ref.name);
+      if (kept) {
+        loads.push(this.#load(new File([kept.file], kept.fileName), ref.name, "none", ticket));
+        continue;
+      }
+      const bundled = bundledDataset(ref.source);
+      if (!bundled) {
+        missing.push(ref);
+        continue;
+      }
+      loads.push(
+        fetch(bundled.url)
+          .then((response) => {
+            if (!response.ok) throw new Error(`HTTP ${response.status}`);
+            return response.blob();
+          })
+          .then(
+            (blob) => this.#load(new File([blob], bundled.fileName), ref.name, "none", ticket),
+            () => {
+              this.missing = [...this.missing, ref];
+            },
+          ),
+      );
+    }
+    this.missing = missing;
+    await Promise.all(loads);
+  }
+
+  /**
+   * Add files the user chose: each loads as a table (or as `table`, for a dataset the notebook
+   * asked for), is kept with the notebook and named in its front matter. A failure is reported
+   * for that file; the others go on.
+   */
+  async add(files: readonly File[], table?: string): Promise<void> {
+    const doc = this.#doc;
+    if (doc && !doc.editable) {
+      this.#onProblem("This notebook is read-only in this tab: take it over to add data.");
+      return;
+    }
+    for (const file of files) {
+      const name = table ?? tableNameFor(file.name);
+      await this.#load(file, name, table === undefined ? "name" : "keep", this.#ask(name));
+    }
+  }
+
+  dismiss(id: number): void {
+    this.uploads = this.uploads.filter((u) => u.id !== id);
+  }
+
+  /** Rename a dataset's table (and its name in the front matter); returns why not, when it cannot be. */
+  async rename(name: string, to: string): Promise<string | undefined> {
+    const engine = this.#engine;
+    const doc = this.#doc;
+    const target = to.trim();
+    if (!engine || !doc || target === name) return undefined;
+    if (!doc.editable) return "this notebook is read-only in this tab";
+    if (!TABLE_NAME.test(target))
+      return `invalid table name: ${JSON.stringify(target)} (letters, digits and _, not starting with a digit)`;
+    if (this.tables.some((d) => d.name === target))
+      return `a table named ${target} is already loaded`;
+    try {
+      await engine.query(`ALTER TABLE ${ident(name)} RENAME TO ${ident(target)}`);
+    } catch (error) {
+      return messageOf(error);
+    }
+    const info = await engine.describe(target);
+    this.#put(info, name);
+    doc.change({
+      type: "datasets",
+      datasets: doc.notebook.datasets.map((d) => (d.name === name ? { ...d, name: target } : d)),
+    });
+    await this.#store?.renameFile(doc.id, name, target).catch((error: unknown) => {
+      this.#onProblem(`${target} was renamed, but not in browser storage: ${messageOf(error)}`);
+    });
+    return undefined;
+  }
+
+  /** Remove a dataset from the notebook: its table, its kept file and its front-matter entry. */
+  async remove(name: string): Promise<void> {
+    const doc = this.#doc;
+    if (doc && !doc.editable) {
+      this.#onProblem("This notebook is read-only in this tab: take it over to remove data.");
+      return;
+    }
+    this.#wanted.set(name, ++this.#tickets);
+    await this.#engine?.dropTable(name).catch(() => undefined);
+    this.tables = this.tables.filter((d) => d.name !== name);
+    if (!doc) return;
+    doc.change({
+      type: "datasets",
+      datasets: doc.notebook.datasets.filter((d) => d.name !== name),
+    });
+    this.missing = this.missing.filter((m) => m.name !== name);
+    await this.#store?.removeFile(doc.id, name).catch((error: unknown) => {
+      this.#onProblem(`${name} was removed, but not from browser storage: ${messageOf(error)}`);
+    });
+  }
+
+  /** The first rows of a dataset, for a preview. */
+  async preview(name: string, rows = 5): Promise<Table> {
+    if (!this.#engine) throw new Error("the database has not started");
+    return this.#engine.query(`SELECT * FROM ${ident(name)} LIMIT ${rows}`);
+  }
+
+  /** The files of the notebook's datasets, by table name, for "Download with data". */
+  async files(): Promise<Map<string, File>> {
+    const doc = this.#doc;
+    const files = new Map<string, File>();
+    if (!doc) return files;
+    const stored = await this.#store!.files(doc.id);
+    for (const ref of doc.notebook.datasets) {
+      const kept = stored.find((f) => f.name === ref.name);
+      if (kept) {
+        files.set(ref.name, new File([kept.file], kept.fileName));
+        continue;
+      }
+      const bundled = bundledDataset(ref.source);
+      if (!bundled) continue;
+      const response = await fetch(bundled.url);
+      if (response.ok) files.set(ref.name, new File([await response.blob()], bundled.fileName));
+    }
+    return files;
+  }
+
+  #ask(name: string): number {
+    const ticket = ++this.#tickets;
+    this.#wanted.set(name, ticket);
+    return ticket;
+  }
+
+  async #load(file: File, table: string, record: Record, ticket: number): Promise<void> {
+    const engine = this.#engine;
+    const doc = this.#doc;
+    const version = this.#version;
+    if (!engine || !doc) return;
+    const current = () => version === this.#version && this.#wanted.get(table) === ticket;
+    if (!current()) return;
+    const id = ++this.#uploadIds;
+    this.uploads = [...this.uploads, { kind: "loading", id, file: file.name, bytes: file.size }];
+    try {
+      const started = performance.now();
+      const info = await engine.registerFile(file, { table });
+      performance.measure(`strata load ${file.name}`, {
+        start: started,
+        detail: { table: info.name, rows: info.rowCount, bytes: file.size },
+      });
+      this.uploads = this.uploads.filter((u) => u.id !== id);
+      // Superseded while loading (another notebook opened, or a newer file for this table):
+      // what loaded is replaced or cleared by the newer action, and must not show.
+      if (!current()) return;
+      this.#put(info);
+      this.missing = this.missing.filter((m) => m.name !== info.name);
+      if (record === "none") return;
+      if (record === "name") {
+        const others = doc.notebook.datasets.filter((d) => d.name !== info.name);
+        const at = doc.notebook.datasets.findIndex((d) => d.name === info.name);
+        const ref = { name: info.name, source: file.name };
+        const datasets =
+          at === -1 ? [...others, ref] : doc.notebook.datasets.map((d, i) => (i === at ? ref : d));
+        doc.change({ type: "datasets", datasets });
+      }
+      await this.#store!.putFile(doc.id, info.name, file).catch((error: unknown) => {
+        this.#onProblem(
+          `${file.name} is loaded but could not be kept in this browser (${messageOf(error)}); it will be asked for after a reload.`,
+        );
+      });
+    } catch (error) {
+      this.uploads = this.uploads.map((u) =>
+        u.id === id ? { kind: "failed", id, file: file.name, message: messageOf(error) } : u,
+      );
+    }
+  }
+
+  #put(info: TableInfo, replacing = info.name): void {
+    this.tables = [
+      ...this.tables.filter((d) => d.name !== info.name && d.name !== replacing),
+      info,
+    ].sort((a, b) => a.name.localeCompare(b.name));
+  }
+}

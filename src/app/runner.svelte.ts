@@ -1,0 +1,88 @@
+import type { Engine } from "../engine/index.ts";
+import type { Cell, Notebook } from "../notebook/index.ts";
+import { cellResults, Runtime, type CellResult, type CellState } from "../runtime/index.ts";
+
+export interface RunnerHost {
+  engine: Engine<File>;
+  /** a segmentation worker, so clustering does not block the page */
+  kmeansWorker?: () => Worker;
+  /** the open notebook's cells, as they are now */
+  cells: () => readonly Cell[];
+}
+
+/**
+ * The run state of one open notebook: each cell's state, the source it last ran with, the
+ * values of its inputs. A notebook that closes stops its runner; the next one gets a new one.
+ */
+export class Runner {
+  states = $state.raw<ReadonlyMap<string, CellState>>(new Map());
+  /** the source each cell last ran with, to show edited cells as stale */
+  ranWith = $state.raw<ReadonlyMap<string, string>>(new Map());
+  /** input values the user set, by cell id and input position */
+  inputs = $state.raw<ReadonlyMap<string, unknown>>(new Map());
+  #runtime: Runtime;
+  #host: RunnerHost;
+
+  private constructor(runtime: Runtime, host: RunnerHost) {
+    this.#runtime = runtime;
+    this.#host = host;
+    runtime.onChange((id, state) => this.#onCellState(id, state));
+  }
+
+  static async create(host: RunnerHost): Promise<Runner> {
+    // The runtime asks for input values; they live on the runner made just after it.
+    const made: { runner?: Runner } = {};
+    const runtime = await Runtime.create({
+      engine: host.engine,
+      kmeansWorker: host.kmeansWorker,
+      inputValue: (cellId, index) => made.runner?.inputs.get(`${cellId}:${index}`),
+    });
+    made.runner = new Runner(runtime, host);
+    return made.runner;
+  }
+
+  state(id: string): CellState {
+    return this.states.get(id) ?? { status: "idle" };
+  }
+
+  /** Whether a cell's source changed since it last ran. */
+  isStale(cell: Cell): boolean {
+    const ran = this.ranWith.get(cell.id);
+    return ran !== undefined && ran !== cell.source;
+  }
+
+  /** Run one cell and everything that depends on it. */
+  async run(id: string): Promise<void> {
+    await this.#runtime.setCells(this.#host.cells());
+    await this.#runtime.run(id);
+  }
+
+  async runAll(): Promise<void> {
+    await this.#runtime.setCells(this.#host.cells());
+    await this.#runtime.runAll();
+  }
+
+  /** An input moved: keep its value and re-run its cell and what depends on it. */
+  async setInput(cellId: string, index: number, value: unknown): Promise<void> {
+    this.inputs = new Map([...this.inputs, [`${cellId}:${index}`, value]]);
+    await this.run(cellId);
+  }
+
+  /** Each code cell's outcome, for the HTML report. */
+  results(notebook: Notebook): CellResult[] {
+    return cellResults(notebook, (id) => this.state(id));
+  }
+
+  /** The notebook closed: nothing more runs or reports. */
+  stop(): void {
+    this.#runtime.stop();
+  }
+
+  #onCellState(id: string, state: CellState): void {
+    this.states = new Map([...this.states, [id, state]]);
+    if (state.status === "running") {
+      const cell = this.#host.cells().find((c) => c.id === id);
+      if (cell) this.ranWith = new Map([...this.ranWith, [id, cell.source]]);
+    }
+  }
+}

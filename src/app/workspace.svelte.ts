@@ -1,0 +1,601 @@
+import { messageOf, type Engine } from "../engine/index.ts";
+import {
+  applyChange,
+  notebook as makeNotebook,
+  parse,
+  serialize,
+  type Notebook,
+} from "../notebook/index.ts";
+import {
+  blobChunks,
+  blobSink,
+  DocumentLock,
+  packNotebook,
+  unpackNotebook,
+  type DocumentRecord,
+  type NewDocument,
+  type Snapshot,
+} from "../workspace/index.ts";
+import { Datasets } from "./datasets.svelte.ts";
+import { OpenDocument } from "./document.svelte.ts";
+import { DEFAULT_EXAMPLE, EXAMPLES } from "./examples.ts";
+import { Persistence } from "./persistence.svelte.ts";
+import { hashFor, parseHash } from "./route.ts";
+import { Runner } from "./runner.svelte.ts";
+import { when } from "./time.ts";
+
+/** The database engine's life: starting, ready, or failed to start. */
+export type EngineStatus =
+  { kind: "starting" } | { kind: "ready"; version: string } | { kind: "failed"; message: string };
+
+/** A line at the top of the page: an error, or news with an action such as Undo. */
+export interface Notice {
+  id: number;
+  tone: "error" | "info";
+  text: string;
+  action?: { label: string; run: () => void | Promise<void> };
+}
+
+export interface WorkspaceHost {
+  createEngine: () => Promise<Engine<File>>;
+  /** a segmentation worker, so clustering does not block the page */
+  kmeansWorker?: () => Worker;
+  /** show a URL for the open notebook (push: a new history entry) */
+  navigate: (hash: string, push: boolean) => void;
+}
+
+const NOTEBOOK_FILE = /\.md$/i;
+const ZIP_FILE = /\.zip$/i;
+const DATA_FILE = /\.(csv|tsv|txt|tab|parquet|pq|json|ndjson|jsonl)$/i;
+
+/**
+ * Everything the page shows and does: the notebooks in this browser, the one that is open, its
+ * datasets and its run, and the notices above them. Opening, creating and importing always
+ * make or open a document; nothing replaces a notebook's text but an explicit, undoable
+ * restore. Components read its fields and call its methods; they hold no rules.
+ */
+export class Workspace {
+  engine = $state.raw<EngineStatus>({ kind: "starting" });
+  persistence = $state.raw<Persistence | undefined>(undefined);
+  doc = $state.raw<OpenDocument | undefined>(undefined);
+  runner = $state.raw<Runner | undefined>(undefined);
+  readonly datasets: Datasets;
+  /** the notebooks in this browser, most recently edited first */
+  documents = $state.raw<DocumentRecord[]>([]);
+  /** a line for each stored notebook that could not be read */
+  unreadable = $state.raw<string[]>([]);
+  notices = $state.raw<Notice[]>([]);
+
+  #host: WorkspaceHost;
+  #engine: Promise<Engine<File> | undefined> = Promise.resolve(undefined);
+  #opens = 0;
+  #noticeIds = 0;
+
+  constructor(host: WorkspaceHost) {
+    this.#host = host;
+    this.datasets = new Datasets((message) => this.notify("error", message));
+  }
+
+  // --- start and routing ----------------------------------------------------------------------
+
+  /** Start the engine and the store, then open what the URL names, or the last notebook. */
+  async start(url: { search: string; hash: string }): Promise<void> {
+    this.#engine = this.#startEngine();
+    const persistence = await Persistence.open();
+    this.persistence = persistence;
+    void persistence.store.purgeExpired().catch(() => undefined);
+    await this.refreshList();
+    const requested = new URLSearchParams(url.search).get("notebook");
+    if (requested !== null) {
+      if (EXAMPLES.some((e) => e.name === requested)) {
+        await this.openExample(requested, false);
+        return;
+      }
+      this.notify(
+        "error",
+        `There is no example notebook called ${JSON.stringify(requested)}: ?notebook= takes one of ${EXAMPLES.map((e) => e.name).join(", ")}.`,
+      );
+    }
+    const route = parseHash(url.hash);
+    if (route.kind === "notebook") {
+      const record = await this.#get(route.id);
+      if (record && record.deletedAt === null) return this.#open(record, false);
+      this.notify(
+        "error",
+        record
+          ? `The notebook "${record.title}" is in the trash: restore it from Notebooks.`
+          : `There is no notebook ${route.id} in this browser (it may have been deleted for good).`,
+      );
+    }
+    const last = [...this.documents]
+      .filter((d) => d.deletedAt === null)
+      .sort((a, b) => b.openedAt - a.openedAt)[0];
+    if (last) await this.#open(last, false);
+    else await this.openExample(DEFAULT_EXAMPLE, false);
+  }
+
+  /** The URL changed (back, forward, an edited address). */
+  async route(hash: string): Promise<void> {
+    const route = parseHash(hash);
+    if (route.kind !== "notebook" || route.id === this.doc?.id) return;
+    const record = await this.#get(route.id);
+    if (!record || record.deletedAt !== null) {
+      this.notify("error", `There is no notebook ${route.id} in this browser.`);
+      if (this.doc) this.#host.navigate(hashFor(this.doc.id), false);
+      return;
+    }
+    await this.#open(record, false);
+  }
+
+  async refreshList(): Promise<void> {
+    const store = this.persistence?.store;
+    if (!store) return;
+    try {
+      const { documents, unreadable } = await store.list();
+      this.documents = documents;
+      this.unreadable = unreadable;
+    } catch (error) {
+      this.notify(
+        "error",
+        `The notebooks in this browser could not be listed: ${messageOf(error)}`,
+      );
+    }
+  }
+
+  // --- opening and creating -------------------------------------------------------------------
+
+  /** A new, empty notebook. */
+  async newNotebook(): Promise<void> {
+    const nb = makeNotebook({ title: "Untitled", cells: [{ kind: "sql", source: "" }] });
+    await this.#create({
+      title: "Untitled",
+      text: serialize(nb),
+      origin: { kind: "new" },
+      trusted: true,
+    });
+  }
+
+  /** Open an example: its unmodified copy when there is one, else a new copy. */
+  async openExample(name: string, push = true): Promise<void> {
+    const example = EXAMPLES.find((e) => e.name === name);
+    if (!example) {
+      this.notify("error", `There is no example notebook called ${JSON.stringify(name)}.`);
+      return;
+    }
+    const copy = this.documents.find(
+      (d) =>
+        d.origin.kind === "example" &&
+        d.origin.name === name &&
+        d.deletedAt === null &&
+        d.text === serialize(parse(example.text)),
+    );
+    if (copy) return this.#open(copy, push);
+    await this.#create(
+      {
+        title: example.title,
+        text: serialize(parse(example.text)),
+        origin: { kind: "example", name },
+        trusted: true,
+        snapshot: `opened from the example "${example.title}"`,
+      },
+      push,
+    );
+  }
+
+  /**
+   * Files from Open… or dropped on the page: a notebook (.md) or a notebook with its data
+   * (.zip) opens as a new, untrusted document; data files go to the open notebook's datasets;
+   * anything else is refused with a line.
+   */
+  async openFiles(files: readonly File[]): Promise<void> {
+    const data: File[] = [];
+    for (const file of files) {
+      if (NOTEBOOK_FILE.test(file.name)) await this.#openMarkdown(file);
+      else if (ZIP_FILE.test(file.name)) await this.#openZip(file);
+      else if (DATA_FILE.test(file.name)) data.push(file);
+      else {
+        const ext = /\.[^./]*$/.exec(file.name)?.[0] ?? "a file without an extension";
+        this.notify(
+          "error",
+          `${file.name}: Strata opens notebooks (.md, or .zip with their data) and data files (CSV, TSV, Parquet, JSON), not ${ext}.`,
+        );
+      }
+    }
+    if (data.length > 0) await this.addData(data);
+  }
+
+  /** Add data files to the open notebook, then re-run it when trusted. */
+  async addData(files: readonly File[], table?: string): Promise<void> {
+    await this.datasets.add(files, table);
+    if (this.doc?.trusted && this.runner) await this.runner.runAll();
+  }
+
+  async #openMarkdown(file: File): Promise<void> {
+    let text: string;
+    try {
+      if (file.size === 0) throw new Error("the file is empty");
+      text = new TextDecoder("utf-8", { fatal: true }).decode(await file.arrayBuffer());
+      if (text.trim() === "") throw new Error("the file is empty");
+      parse(text);
+    } catch (error) {
+      const message = error instanceof TypeError ? "not valid UTF-8 text" : messageOf(error);
+      this.notify("error", `${file.name}${/^line \d/.test(message) ? ", " : ": "}${message}`);
+      return;
+    }
+    const nb = parse(text);
+    await this.#create({
+      title: nb.title || file.name.replace(NOTEBOOK_FILE, ""),
+      text,
+      origin: { kind: "file", name: file.name },
+      trusted: false,
+      snapshot: `opened from ${file.name}`,
+    });
+  }
+
+  async #openZip(file: File): Promise<void> {
+    const store = this.persistence?.store;
+    if (!store) return;
+    let unpacked;
+    try {
+      unpacked = await unpackNotebook(blobChunks(file), file.name, blobSink);
+    } catch (error) {
+      this.notify("error", messageOf(error));
+      return;
+    }
+    const nb = parse(unpacked.text);
+    const record = await this.#createRecord({
+      title: nb.title || unpacked.fileName.replace(NOTEBOOK_FILE, ""),
+      text: unpacked.text,
+      origin: { kind: "file", name: file.name },
+      trusted: false,
+      snapshot: `opened from ${file.name}`,
+    });
+    if (!record) return;
+    try {
+      for (const { name, value } of unpacked.datasets) await store.putFile(record.id, name, value);
+    } catch (error) {
+      await store.purge(record.id).catch(() => undefined);
+      this.notify(
+        "error",
+        `${file.name}: its data could not be kept in this browser: ${messageOf(error)}`,
+      );
+      await this.refreshList();
+      return;
+    }
+    await this.refreshList();
+    await this.#open(record, true);
+  }
+
+  /** Open a notebook from the list. */
+  async open(id: string): Promise<void> {
+    if (id === this.doc?.id) return;
+    const record = await this.#get(id);
+    if (record) await this.#open(record, true);
+  }
+
+  // --- the list: rename, duplicate, trash ------------------------------------------------------
+
+  async rename(id: string, title: string): Promise<void> {
+    if (id === this.doc?.id) {
+      this.doc.change({ type: "title", title });
+      await this.doc.flush();
+      await this.refreshList();
+      return;
+    }
+    await this.#elsewhere(id, "rename", async (store, record) => {
+      const text = retitled(record.text, title);
+      await store.save(id, { title, text });
+    });
+  }
+
+  async duplicate(id: string): Promise<void> {
+    await this.#guard(async (store) => {
+      if (id === this.doc?.id) await this.doc.flush();
+      const record = await store.get(id);
+      if (!record) return;
+      const title = `${record.title || "Untitled"} (copy)`;
+      await store.duplicate(id, { title, text: retitled(record.text, title) });
+      await this.refreshList();
+    });
+  }
+
+  /** Move a notebook to the trash (restorable for 30 days); the open one gives way to another. */
+  async trash(id: string): Promise<void> {
+    const run = async () => {
+      const store = this.persistence!.store;
+      const record = await store.trash(id);
+      await this.refreshList();
+      this.notify("info", `Moved "${record.title || "Untitled"}" to the trash.`, {
+        label: "Undo",
+        run: () => this.restoreFromTrash(id),
+      });
+      return record;
+    };
+    if (id !== this.doc?.id) {
+      await this.#elsewhere(id, "delete", run);
+      return;
+    }
+    await this.#guard(async () => {
+      await this.doc?.flush();
+      await run();
+      const next = this.documents.find((d) => d.deletedAt === null && d.id !== id);
+      if (next) await this.#open(next, true);
+      else await this.newNotebook();
+    });
+  }
+
+  async restoreFromTrash(id: string): Promise<void> {
+    await this.#guard(async (store) => {
+      const record = await store.restore(id);
+      await this.refreshList();
+      await this.#open(record, true);
+    });
+  }
+
+  /** Remove a trashed notebook for good. */
+  async purge(id: string): Promise<void> {
+    await this.#guard(async (store) => {
+      await store.purge(id);
+      await this.refreshList();
+    });
+  }
+
+  // --- history --------------------------------------------------------------------------------
+
+  /** Put a snapshot back; the text it replaces becomes a snapshot, and Undo restores it. */
+  async restoreSnapshot(snapshot: Snapshot): Promise<void> {
+    const doc = this.doc;
+    if (!doc) return;
+    const label = `the version of ${when(snapshot.at)}`;
+    const before = doc.notebook;
+    try {
+      await doc.restore(snapshot, label);
+    } catch (error) {
+      this.notify("error", `The version could not be restored: ${messageOf(error)}`);
+      return;
+    }
+    await this.#afterReplace(before, doc);
+    const undo = (await doc.snapshots()).find((s) => s.reason === `before restoring ${label}`);
+    this.notify(
+      "info",
+      `Restored ${label}. The version it replaced is in the history.`,
+      undo && {
+        label: "Undo",
+        run: () => this.restoreSnapshot(undo),
+      },
+    );
+  }
+
+  /** Delete a cell: the text before it is kept in the history, and Undo puts the cell back. */
+  async removeCell(id: string): Promise<void> {
+    const doc = this.doc;
+    if (!doc) return;
+    const before = doc.text();
+    const removed = doc.remove(id);
+    if (!removed) return;
+    this.notify("info", `Deleted ${removed.label}.`, { label: "Undo", run: removed.undo });
+    await this.persistence?.store
+      .snapshot(doc.id, before, `before deleting ${removed.label}`)
+      .catch(() => undefined);
+  }
+
+  // --- running --------------------------------------------------------------------------------
+
+  /** The user trusts the open notebook: run it. */
+  async trustAndRun(): Promise<void> {
+    await this.doc?.trust();
+    await this.runner?.runAll();
+  }
+
+  async run(id: string): Promise<void> {
+    await this.doc?.trust();
+    await this.runner?.run(id);
+  }
+
+  async runAll(): Promise<void> {
+    await this.doc?.trust();
+    await this.runner?.runAll();
+  }
+
+  async takeOver(): Promise<void> {
+    const doc = this.doc;
+    if (!doc) return;
+    const before = doc.notebook;
+    await doc.takeOver();
+    await this.#afterReplace(before, doc);
+  }
+
+  // --- files out ------------------------------------------------------------------------------
+
+  /** The open notebook's file name, from its title. */
+  fileName(ext = ".md"): string {
+    const base = (this.doc?.notebook.title || "notebook").replace(NOTEBOOK_FILE, "");
+    const slug = base
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "");
+    return `${slug || "notebook"}${ext}`;
+  }
+
+  /** One zip with the notebook and its dataset files. */
+  async bundle(): Promise<Blob | undefined> {
+    const doc = this.doc;
+    if (!doc) return undefined;
+    try {
+      return await packNotebook(doc.notebook, this.fileName(""), await this.datasets.files());
+    } catch (error) {
+      this.notify("error", `The notebook could not be packed with its data: ${messageOf(error)}`);
+      return undefined;
+    }
+  }
+
+  /** Save now (the page is hiding). */
+  flush(): Promise<void> {
+    return this.doc?.flush() ?? Promise.resolve();
+  }
+
+  // --- notices --------------------------------------------------------------------------------
+
+  notify(tone: Notice["tone"], text: string, action?: Notice["action"]): void {
+    const line = text.split("\n")[0]!;
+    this.notices = [
+      ...this.notices.filter((n) => n.text !== line),
+      { id: ++this.#noticeIds, tone, text: line, action },
+    ].slice(-4);
+  }
+
+  dismissNotice(id: number): void {
+    this.notices = this.notices.filter((n) => n.id !== id);
+  }
+
+  // --- internals ------------------------------------------------------------------------------
+
+  async #startEngine(): Promise<Engine<File> | undefined> {
+    try {
+      const engine = await this.#host.createEngine();
+      const version = (await engine.query("SELECT version() AS v")).getChild("v")?.get(0);
+      this.engine = { kind: "ready", version: String(version) };
+      return engine;
+    } catch (error) {
+      this.engine = { kind: "failed", message: `The database did not start: ${messageOf(error)}` };
+      return undefined;
+    }
+  }
+
+  async #create(init: NewDocument, push = true): Promise<void> {
+    const record = await this.#createRecord(init);
+    if (!record) return;
+    await this.refreshList();
+    await this.#open(record, push);
+  }
+
+  async #createRecord(init: NewDocument): Promise<DocumentRecord | undefined> {
+    const store = this.persistence?.store;
+    if (!store) return undefined;
+    try {
+      return await store.create(init);
+    } catch (error) {
+      this.notify("error", `A new notebook could not be made: ${messageOf(error)}`);
+      return undefined;
+    }
+  }
+
+  async #get(id: string): Promise<DocumentRecord | undefined> {
+    try {
+      return await this.persistence?.store.get(id);
+    } catch (error) {
+      this.notify("error", messageOf(error));
+      return undefined;
+    }
+  }
+
+  /**
+   * Close the open notebook and open `record`. A later open wins over an earlier one still
+   * under way; the open notebook stays when its pending changes cannot be saved.
+   */
+  async #open(record: DocumentRecord, push: boolean): Promise<void> {
+    const store = this.persistence?.store;
+    if (!store) return;
+    const version = ++this.#opens;
+    const previous = this.doc;
+    if (previous) {
+      try {
+        await previous.close();
+      } catch (error) {
+        this.notify(
+          "error",
+          `"${previous.title}" could not be saved (${messageOf(error)}), so it stays open: download it before opening another notebook.`,
+        );
+        return;
+      }
+      this.runner?.stop();
+      this.runner = undefined;
+    }
+    if (version !== this.#opens) return;
+    const doc = await OpenDocument.open(store, record, {
+      onReplaced: () => void this.#afterReplace(undefined, doc),
+      onSaved: () => {
+        if (doc.saveState.kind === "saved") void this.persistence?.refresh();
+      },
+    });
+    if (version !== this.#opens) {
+      await doc.close().catch(() => undefined);
+      return;
+    }
+    this.doc = doc;
+    this.#host.navigate(hashFor(doc.id), push);
+    if (doc.role === "writer")
+      void store.update(doc.id, { openedAt: Date.now() }).catch(() => undefined);
+    if (doc.unreadable) this.notify("error", doc.unreadable);
+    const engine = await this.#engine;
+    if (!engine || version !== this.#opens) return;
+    const runner = await Runner.create({
+      engine,
+      kmeansWorker: this.#host.kmeansWorker,
+      cells: () => doc.notebook.cells,
+    });
+    if (version !== this.#opens) {
+      runner.stop();
+      return;
+    }
+    this.runner = runner;
+    this.datasets.setEngine(engine, store);
+    await this.datasets.attach(doc);
+    if (version !== this.#opens) return;
+    if (doc.trusted) await runner.runAll();
+  }
+
+  /** The text was replaced: load datasets it names differently, re-run when trusted. */
+  async #afterReplace(before: Notebook | undefined, doc: OpenDocument): Promise<void> {
+    if (doc !== this.doc) return;
+    const names = (nb: Notebook | undefined) => JSON.stringify(nb?.datasets ?? null);
+    if (before === undefined || names(before) !== names(doc.notebook))
+      await this.datasets.attach(doc);
+    if (doc.trusted && doc.role === "writer") await this.runner?.runAll();
+  }
+
+  /** Run a storage action, turning its failure into a notice. */
+  async #guard(
+    action: (store: NonNullable<Persistence["store"]>) => Promise<unknown>,
+  ): Promise<void> {
+    const store = this.persistence?.store;
+    if (!store) return;
+    try {
+      await action(store);
+    } catch (error) {
+      this.notify("error", messageOf(error));
+    }
+  }
+
+  /** Change a notebook that is not open here, unless another tab has it open. */
+  async #elsewhere(
+    id: string,
+    verb: string,
+    action: (store: NonNullable<Persistence["store"]>, record: DocumentRecord) => Promise<unknown>,
+  ): Promise<void> {
+    await this.#guard(async (store) => {
+      const record = await store.get(id);
+      if (!record) return;
+      if (await DocumentLock.isOpen(id)) {
+        this.notify(
+          "error",
+          `"${record.title || "Untitled"}" is open in another tab: ${verb} it there, or close that tab first.`,
+        );
+        return;
+      }
+      await action(store, record);
+      await this.refreshList();
+    });
+  }
+}
+
+/** A notebook's text with another title (the title lives in its front matter). */
+function retitled(text: string, title: string): string {
+  try {
+    const result = applyChange(parse(text), { type: "title", title });
+    return result.ok ? serialize(result.notebook) : text;
+  } catch {
+    // A text that does not parse keeps its own title; the list shows the new one.
+    return text;
+  }
+}
