@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { messageOf } from "../engine/index.ts";
 
-const USAGE = `usage: strata run <notebook.md> [--data name=path]... [--json out.json] [--html report.html]`;
+const USAGE = `usage: strata run <notebook.md|notebook.zip|folder> [--data name=path]... [--json out.json] [--html report.html]`;
 
 /** The command line: `strata run`. Returns the exit status: 0 all cells ran, 1 a cell failed, 2 bad input. */
 export async function main(argv: string[]): Promise<number> {
@@ -43,14 +43,22 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   // Loaded here, not at the top, so that usage errors and --help answer at once.
-  const [{ toJson }, { renderReport }, { RunError, runNotebookFile }] = await Promise.all([
-    import("./json.ts"),
-    import("./report.ts"),
-    import("./run.ts"),
-  ]);
+  const [{ toJson }, { renderReport }, { RunError, runNotebookFile }, { notebookInput }] =
+    await Promise.all([
+      import("./json.ts"),
+      import("./report.ts"),
+      import("./run.ts"),
+      import("./bundle.ts"),
+    ]);
   let run;
   try {
-    run = await runNotebookFile(file, { data });
+    const input = await notebookInput(file);
+    try {
+      // --data wins over the files that came in the zip.
+      run = await runNotebookFile(input.path, { data: new Map([...input.data, ...data]) });
+    } finally {
+      await input.remove();
+    }
   } catch (error) {
     if (!(error instanceof RunError)) throw error;
     process.stderr.write(`strata: ${error.message}\n`);

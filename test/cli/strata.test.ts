@@ -1,9 +1,12 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { parse } from "../../src/notebook/index.ts";
+import { packNotebook } from "../../src/workspace/index.ts";
 import { expectGolden } from "../golden.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -14,12 +17,19 @@ let dir: string;
 vi.setConfig({ testTimeout: 60_000 });
 
 /** Run `strata` as a user would, through the package's bin. */
-async function strata(
+function strata(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return strataWith({}, ...args);
+}
+
+/** `strata` with more environment variables (TMPDIR, to see where it writes). */
+async function strataWith(
+  env: Record<string, string>,
   ...args: string[]
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [join(ROOT, "bin/strata.js"), ...args], {
       cwd: ROOT,
+      env: { ...process.env, ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -165,7 +175,7 @@ describe("strata run", () => {
     );
     const usage = await strata("run");
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toMatch(/^usage: strata run <notebook\.md>/);
+    expect(usage.stderr).toMatch(/^usage: strata run <notebook\.md\|notebook\.zip\|folder>/);
     const missing = await strata(
       "run",
       "test/notebooks/chain.md",
@@ -174,5 +184,93 @@ describe("strata run", () => {
     );
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^strata: dataset orders: /);
+  });
+});
+
+describe("strata run with a zip or a folder", () => {
+  const chain = () => readFile(join(ROOT, "test/notebooks/chain.md"), "utf8");
+  const orders = () => readFile(join(ROOT, "test/notebooks/data/orders.csv"));
+  /** TMPDIR for the runs that extract zips, to see what they leave (tsx keeps its cache there) */
+  let temp: string;
+  const extracted = async () => (await readdir(temp)).filter((n) => n.startsWith("strata-"));
+
+  beforeAll(async () => {
+    temp = join(dir, "tmp");
+    await mkdir(temp);
+  });
+
+  it("runs a zip made by packNotebook from chain.md and its data, and removes what it extracted", async () => {
+    const nb = parse(await chain());
+    const files = new Map([["orders", new File([await orders()], "orders.csv")]]);
+    const zip = join(dir, "chain.zip");
+    await writeFile(
+      zip,
+      new Uint8Array(await (await packNotebook(nb, "chain", files)).arrayBuffer()),
+    );
+    const json = join(dir, "zip.json");
+    const result = await strataWith({ TMPDIR: temp }, "run", zip, "--json", json);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${zip}: 5 of 5 cells ran\n`);
+    const output = JSON.parse(await readFile(json, "utf8"));
+    expect(output.cells.find((c: { name: string }) => c.name === "share").value).toEqual({
+      gold: 0.835,
+      silver: 0.165,
+    });
+    expect(await extracted()).toEqual([]);
+  });
+
+  it("runs the one notebook in a folder", async () => {
+    const folder = join(dir, "project");
+    await mkdir(join(folder, "data"), { recursive: true });
+    await writeFile(join(folder, "chain.md"), await chain());
+    await copyFile(join(ROOT, "test/notebooks/data/orders.csv"), join(folder, "data/orders.csv"));
+    const result = await strata("run", folder);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${folder}: 5 of 5 cells ran\n`);
+  });
+
+  it("exits 2 for a folder with no notebook or with two, naming them", async () => {
+    const empty = join(dir, "empty");
+    await mkdir(empty);
+    expect(await strata("run", empty)).toMatchObject({
+      code: 2,
+      stderr: `strata: ${empty} holds no notebook (.md)\n`,
+    });
+    const two = join(dir, "two");
+    await mkdir(two);
+    await writeFile(join(two, "a.md"), "# a\n");
+    await writeFile(join(two, "b.md"), "# b\n");
+    expect(await strata("run", two)).toMatchObject({
+      code: 2,
+      stderr: `strata: ${two} holds 2 notebooks (a.md, b.md); name one, e.g. strata run ${join(two, "a.md")}\n`,
+    });
+  });
+
+  it("exits 2 for a zip with ../evil.csv and writes nothing outside its temporary folder", async () => {
+    const md = "---\ndatasets:\n  evil: ../evil.csv\n---\n\n# x\n";
+    const zip = join(dir, "evil.zip");
+    const enc = new TextEncoder();
+    await writeFile(zip, zipSync({ "n.md": enc.encode(md), "../evil.csv": enc.encode("a\n1\n") }));
+    const result = await strataWith({ TMPDIR: temp }, "run", zip);
+    expect(result).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: `strata: ${zip}: unsafe entry ../evil.csv (a path outside the zip)\n`,
+    });
+    expect(await extracted()).toEqual([]);
+    expect(await readdir(temp)).not.toContain("evil.csv");
+    expect(await readdir(dir)).not.toContain("evil.csv");
+    expect(await readdir(ROOT)).not.toContain("evil.csv");
+  });
+
+  it("exits 2 for a file that is not a zip", async () => {
+    const fake = join(dir, "fake.zip");
+    await writeFile(fake, "order_id\n1\n");
+    expect(await strata("run", fake)).toMatchObject({
+      code: 2,
+      stderr: `strata: ${fake}: not a zip file\n`,
+    });
   });
 });
