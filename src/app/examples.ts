@@ -20,6 +20,8 @@ export interface Example {
 }
 
 export const EXAMPLES: Example[] = Object.entries(texts)
+  // notebooks/README.md describes the examples; it is not one.
+  .filter(([path]) => !/\/README\.md$/i.test(path))
   .map(([path, text]) => {
     const name = path.replace(/^.*\//, "").replace(/\.md$/, "");
     return { name, title: parse(text).title || name, text };
