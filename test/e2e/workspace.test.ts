@@ -1,0 +1,253 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { strToU8, zipSync } from "fflate";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OUTPUT, startHarness, type Harness } from "./harness.ts";
+import { cell, customersCsv, dataset, ready, typeCode, upload, waitForIdle } from "./helpers.ts";
+
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness();
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+const title = (page: Page) => page.getByLabel("Notebook title");
+const saved = (page: Page) =>
+  page
+    .getByRole("status", { name: "Save status" })
+    .getByText(/^Saved/)
+    .waitFor();
+
+/** The titles in the Notebooks view (it is opened and closed again). */
+async function listed(page: Page): Promise<string[]> {
+  await page.getByRole("button", { name: "Notebooks", exact: true }).click();
+  const list = page.getByRole("list", { name: "Your notebooks" });
+  await list.waitFor();
+  const titles = await list.getByRole("listitem").locator(".title").allTextContents();
+  await page.getByRole("dialog").getByRole("button", { name: "Close" }).click();
+  return titles;
+}
+
+async function openFile(page: Page, name: string, content: string | Buffer, mimeType: string) {
+  await page
+    .getByLabel("Open notebook file")
+    .setInputFiles({ name, mimeType, buffer: Buffer.from(content) });
+}
+
+/** A fresh profile's first page: the default example, run. */
+async function firstPage(context?: BrowserContext): Promise<Page> {
+  const page = context ? await context.newPage() : await harness.newPage();
+  await page.goto(harness.origin);
+  await ready(page);
+  return page;
+}
+
+describe("nothing overwrites a notebook", () => {
+  let page: Page;
+
+  it("an example opened over a modified notebook is a new document; the first is in the list, unchanged", async () => {
+    page = await firstPage();
+    const first = page.url();
+    expect(first).toMatch(/#\/nb\/[0-9a-f]{16}$/);
+    await typeCode(page, "SQL cell customers", "SELECT 42 AS answer");
+    await title(page).fill("My own segments");
+    await saved(page);
+
+    await page.getByLabel("Open an example notebook").selectOption({ label: "Cohort retention" });
+    await expect.poll(() => title(page).inputValue()).toBe("Cohort retention");
+    expect(page.url()).not.toBe(first);
+    expect(await listed(page)).toEqual(["Cohort retention", "My own segments"]);
+
+    await page.goBack();
+    await expect.poll(() => title(page).inputValue()).toBe("My own segments");
+    expect(page.url()).toBe(first);
+    expect(await page.getByLabel("Code of SQL cell customers", { exact: true }).textContent()).toBe(
+      "SELECT 42 AS answer",
+    );
+  });
+
+  it("?notebook=nope shows one line and changes nothing", async () => {
+    const before = await listed(page);
+    await page.goto(`${harness.origin}/?notebook=nope`);
+    await ready(page);
+    await expect
+      .poll(() => page.getByRole("alert").filter({ hasText: "nope" }).textContent())
+      .toMatch(/There is no example notebook called "nope"/);
+    expect(await title(page).inputValue()).toBe("My own segments");
+    expect(await listed(page)).toEqual(before);
+  });
+
+  it("Open… refuses a spreadsheet and an empty .md with one line each; a dropped CSV becomes a dataset", async () => {
+    const before = await listed(page);
+    await openFile(page, "budget.xlsx", "PK", "application/vnd.ms-excel");
+    await expect
+      .poll(() => page.getByRole("alert").filter({ hasText: "budget.xlsx" }).textContent())
+      .toMatch(/budget\.xlsx: Strata opens notebooks \(\.md, or \.zip with their data\)/);
+    await openFile(page, "empty.md", "", "text/markdown");
+    await expect
+      .poll(() => page.getByRole("alert").filter({ hasText: "empty.md" }).textContent())
+      .toMatch(/empty\.md: the file is empty/);
+    await openFile(page, "customers.csv", customersCsv(30), "text/csv");
+    await expect
+      .poll(() => dataset(page, "customers").getByTestId("row-count").textContent())
+      .toBe("30 rows");
+    expect(await title(page).inputValue()).toBe("My own segments");
+    expect(await listed(page)).toEqual(before);
+  });
+
+  it("History restores an earlier version, and Undo brings back the one it replaced", async () => {
+    await page.getByRole("button", { name: "History" }).click();
+    const versions = page.getByRole("list", { name: "Versions" }).getByRole("button");
+    await expect.poll(() => versions.count()).toBeGreaterThan(0);
+    await versions.last().click();
+    const changes = page.getByRole("region", { name: "Changes against now" });
+    expect(await changes.locator(".added").allTextContents()).toContainEqual(
+      expect.stringMatching(/title: Customer segments with k-means$/),
+    );
+    await page.getByRole("button", { name: "Restore this version" }).click();
+    await expect.poll(() => title(page).inputValue()).toBe("Customer segments with k-means");
+    await page.getByRole("status").filter({ hasText: "Restored the version of" }).waitFor();
+    await page.screenshot({ path: join(OUTPUT, "workspace-restored.png"), fullPage: false });
+    await page.getByRole("button", { name: "Undo" }).click();
+    await expect.poll(() => title(page).inputValue()).toBe("My own segments");
+    await saved(page);
+  });
+
+  it("Delete moves a notebook to the trash, where it can be restored", async () => {
+    await page.getByRole("button", { name: "Notebooks", exact: true }).click();
+    await page.getByLabel("Search notebooks").fill("cohort");
+    const list = page.getByRole("list", { name: "Your notebooks" });
+    await expect.poll(() => list.getByRole("listitem").count()).toBe(1);
+    await page.getByRole("button", { name: "Delete Cohort retention" }).click();
+    const trash = page.getByRole("list", { name: "Trash" });
+    await trash.getByRole("listitem", { name: "Cohort retention" }).waitFor();
+    await page.screenshot({ path: join(OUTPUT, "workspace-notebooks.png") });
+    await page.getByRole("button", { name: "Restore Cohort retention" }).click();
+    await expect.poll(() => title(page).inputValue()).toBe("Cohort retention");
+    expect(await listed(page)).toContain("My own segments");
+  });
+});
+
+describe("the document stays valid", () => {
+  it("a text edit that leaves a fence open is refused at the cell; after a reload every code cell is still code", async () => {
+    const page = await firstPage();
+    const text = cell(page, "Text cell 1");
+    await text.getByRole("button", { name: "Edit" }).click();
+    const editor = page.getByLabel("Edit Text cell 1", { exact: true });
+    await editor.click();
+    await page.keyboard.press("Control+End");
+    await page.keyboard.insertText("\n\n```js\nlet open = true;");
+    await expect
+      .poll(() => text.getByRole("alert").textContent())
+      .toMatch(/Not saved: line \d+: this fenced block is never closed/);
+    await saved(page);
+    await page.reload();
+    await ready(page);
+    expect(await cell(page, "SQL cell customers").count()).toBe(1);
+    expect(await cell(page, "Text cell 1").textContent()).not.toContain("let open");
+  });
+});
+
+describe("one writer per notebook", () => {
+  it("a second tab opens the notebook read-only; Take over here makes the first read-only, and no edit is lost", async () => {
+    const context = await harness.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const first = await firstPage(context);
+      const second = await context.newPage();
+      await second.goto(first.url());
+      await ready(second);
+      const banner = second.getByRole("alert").filter({ hasText: "open in another tab" });
+      await banner.waitFor();
+      expect(await second.getByLabel("Notebook title").isEditable()).toBe(false);
+
+      // The first tab types right up to the take-over: its edit travels to the second.
+      await first.getByLabel("Notebook title").fill("Typed in the first tab");
+      await second.getByRole("button", { name: "Take over here" }).click();
+      await expect
+        .poll(() => second.getByLabel("Notebook title").inputValue())
+        .toBe("Typed in the first tab");
+      await first.getByRole("alert").filter({ hasText: "took this notebook over" }).waitFor();
+      expect(await first.getByLabel("Notebook title").isEditable()).toBe(false);
+      expect(await second.getByLabel("Notebook title").isEditable()).toBe(true);
+
+      // The new writer's edits show in the reader.
+      await second.getByLabel("Notebook title").fill("Now from the second");
+      await expect
+        .poll(() => first.getByLabel("Notebook title").inputValue(), { timeout: 10_000 })
+        .toBe("Now from the second");
+      await second.screenshot({ path: join(OUTPUT, "workspace-take-over.png") });
+      await first.screenshot({ path: join(OUTPUT, "workspace-read-only.png") });
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("notebooks that travel", () => {
+  it("Download with data makes one zip; opened in a fresh profile it asks for trust, and then every cell runs", async () => {
+    const page = await firstPage();
+    await page.getByRole("button", { name: "New", exact: true }).click();
+    await expect.poll(() => page.getByRole("article").count()).toBe(1);
+    await upload(page, "customers.csv", customersCsv());
+    await expect
+      .poll(() => dataset(page, "customers").getByTestId("row-count").textContent())
+      .toBe("300 rows");
+    await typeCode(
+      page,
+      "SQL cell 1",
+      "SELECT count(*) AS n, sum(visits) AS visits FROM customers",
+    );
+    await page.keyboard.press("Shift+Enter");
+    await waitForIdle(page);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download with data" }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe("untitled.zip");
+    const zip = await readFile((await download.path())!);
+    const visits = customersCsv()
+      .trim()
+      .split("\n")
+      .slice(1)
+      .reduce((sum, line) => sum + Number(line.split(",")[2]), 0);
+
+    const fresh = await firstPage();
+    await openFile(fresh, "untitled.zip", zip, "application/zip");
+    await fresh.getByRole("button", { name: "Trust and run" }).waitFor();
+    await expect
+      .poll(() => dataset(fresh, "customers").getByTestId("row-count").textContent())
+      .toBe("300 rows");
+    expect(await fresh.getByLabel("Status of SQL cell 1").textContent()).toBe(
+      "not run (untrusted)",
+    );
+    await fresh.getByRole("button", { name: "Trust and run" }).click();
+    await waitForIdle(fresh);
+    await expect
+      .poll(() =>
+        fresh.getByRole("table", { name: "Result of c1" }).locator("tbody td").allTextContents(),
+      )
+      .toEqual(["300", String(visits)]);
+    expect(await fresh.getByRole("article").getByRole("alert").count()).toBe(0);
+  });
+
+  it("a zip whose entry climbs out of its folder is refused with one line, and nothing changes", async () => {
+    const page = await firstPage();
+    const bytes = Buffer.from(
+      zipSync({
+        "notes.md": strToU8("---\ndatasets:\n  x: ../x.csv\n---\n"),
+        "../x.csv": strToU8("a\n1\n"),
+      }),
+    );
+    const before = await listed(page);
+    await openFile(page, "evil.zip", bytes, "application/zip");
+    await expect
+      .poll(() => page.getByRole("alert").filter({ hasText: "evil.zip" }).textContent())
+      .toMatch(/evil\.zip: unsafe entry \.\.\/x\.csv/);
+    expect(await listed(page)).toEqual(before);
+  });
+});
