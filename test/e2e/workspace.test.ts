@@ -1,9 +1,12 @@
-import { readFile } from "node:fs/promises";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { strToU8, zipSync } from "fflate";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OUTPUT, startHarness, type Harness } from "./harness.ts";
+import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS, findChromium, OUTPUT, startHarness, type Harness } from "./harness.ts";
 import { cell, customersCsv, dataset, ready, typeCode, upload, waitForIdle } from "./helpers.ts";
 
 let harness: Harness;
@@ -249,5 +252,59 @@ describe("notebooks that travel", () => {
       .poll(() => page.getByRole("alert").filter({ hasText: "evil.zip" }).textContent())
       .toMatch(/evil\.zip: unsafe entry \.\.\/x\.csv/);
     expect(await listed(page)).toEqual(before);
+  });
+});
+
+/** Chromium started by hand on a profile folder, so that the test can kill it as a crash would. */
+async function launchOnProfile(profile: string): Promise<{ process: ChildProcess; page: Page }> {
+  const child = spawn(
+    findChromium(),
+    [...CHROMIUM_ARGS, "--headless", "--remote-debugging-port=0", `--user-data-dir=${profile}`],
+    // Its own process group, so that killing it takes its renderer and GPU processes too.
+    { stdio: ["ignore", "ignore", "pipe"], detached: true },
+  );
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let seen = "";
+    child.stderr!.on("data", (chunk: Buffer) => {
+      seen += chunk.toString();
+      const match = /DevTools listening on (ws:\/\/\S+)/.exec(seen);
+      if (match) resolve(match[1]!);
+    });
+    child.on("exit", (code) => reject(new Error(`chromium exited (${code}): ${seen}`)));
+  });
+  const browser = await chromium.connectOverCDP(endpoint);
+  const context = browser.contexts()[0] ?? (await browser.newContext());
+  return { process: child, page: await context.newPage() };
+}
+
+describe("durable saves", () => {
+  it("an edit typed 1 s before the browser is killed is there after a restart", async () => {
+    const profile = await mkdtemp(join(tmpdir(), "strata-profile-"));
+    try {
+      const first = await launchOnProfile(profile);
+      await first.page.goto(harness.origin);
+      await ready(first.page);
+      const url = first.page.url();
+      await typeCode(first.page, "SQL cell customers", "SELECT 'typed before the crash' AS note");
+      // Typed key by key up to the last moment: a steady stream of edits must not hold the save back.
+      for (const ch of " — still typing") await first.page.keyboard.insertText(ch);
+      // The second the issue allows between an edit and a crash; no event to wait for here.
+      await new Promise((r) => setTimeout(r, 1000));
+      process.kill(-first.process.pid!, "SIGKILL");
+      await new Promise((r) => first.process.once("exit", r));
+
+      const second = await launchOnProfile(profile);
+      try {
+        await second.page.goto(url);
+        await ready(second.page);
+        expect(
+          await second.page.getByLabel("Code of SQL cell customers", { exact: true }).textContent(),
+        ).toBe("SELECT 'typed before the crash' AS note — still typing");
+      } finally {
+        process.kill(-second.process.pid!, "SIGKILL");
+      }
+    } finally {
+      await rm(profile, { recursive: true, force: true });
+    }
   });
 });
