@@ -1,17 +1,7 @@
 import { messageOf, type Engine } from "../engine/index.ts";
+import { notebook as makeNotebook, parse, serialize, type Notebook } from "../notebook/index.ts";
 import {
-  applyChange,
-  notebook as makeNotebook,
-  parse,
-  serialize,
-  type Notebook,
-} from "../notebook/index.ts";
-import {
-  blobChunks,
-  blobSink,
-  DocumentLock,
   packNotebook,
-  unpackNotebook,
   type DocumentRecord,
   type NewDocument,
   type Snapshot,
@@ -19,6 +9,9 @@ import {
 import { Datasets } from "./datasets.svelte.ts";
 import { OpenDocument } from "./document.svelte.ts";
 import { DEFAULT_EXAMPLE, EXAMPLES } from "./examples.ts";
+import { fileKind, fileNameFor, readNotebookFile, readNotebookZip, refusal } from "./imports.ts";
+import { Library } from "./library.svelte.ts";
+import { Notices, type Notice } from "./notices.svelte.ts";
 import { Persistence } from "./persistence.svelte.ts";
 import { hashFor, parseHash } from "./route.ts";
 import { Runner } from "./runner.svelte.ts";
@@ -28,14 +21,6 @@ import { when } from "./time.ts";
 export type EngineStatus =
   { kind: "starting" } | { kind: "ready"; version: string } | { kind: "failed"; message: string };
 
-/** A line at the top of the page: an error, or news with an action such as Undo. */
-export interface Notice {
-  id: number;
-  tone: "error" | "info";
-  text: string;
-  action?: { label: string; run: () => void | Promise<void> };
-}
-
 export interface WorkspaceHost {
   createEngine: () => Promise<Engine<File>>;
   /** a segmentation worker, so clustering does not block the page */
@@ -43,10 +28,6 @@ export interface WorkspaceHost {
   /** show a URL for the open notebook (push: a new history entry) */
   navigate: (hash: string, push: boolean) => void;
 }
-
-const NOTEBOOK_FILE = /\.md$/i;
-const ZIP_FILE = /\.zip$/i;
-const DATA_FILE = /\.(csv|tsv|txt|tab|parquet|pq|json|ndjson|jsonl)$/i;
 
 /**
  * Everything the page shows and does: the notebooks in this browser, the one that is open, its
@@ -60,16 +41,13 @@ export class Workspace {
   doc = $state.raw<OpenDocument | undefined>(undefined);
   runner = $state.raw<Runner | undefined>(undefined);
   readonly datasets: Datasets;
-  /** the notebooks in this browser, most recently edited first */
-  documents = $state.raw<DocumentRecord[]>([]);
-  /** a line for each stored notebook that could not be read */
-  unreadable = $state.raw<string[]>([]);
-  notices = $state.raw<Notice[]>([]);
+  /** the notebooks in this browser (once storage is open) */
+  library = $state.raw<Library | undefined>(undefined);
+  readonly notices = new Notices();
 
   #host: WorkspaceHost;
   #engine: Promise<Engine<File> | undefined> = Promise.resolve(undefined);
   #opens = 0;
-  #noticeIds = 0;
 
   constructor(host: WorkspaceHost) {
     this.#host = host;
@@ -84,7 +62,8 @@ export class Workspace {
     const persistence = await Persistence.open();
     this.persistence = persistence;
     void persistence.store.purgeExpired().catch(() => undefined);
-    await this.refreshList();
+    this.library = new Library(persistence.store, this.notices);
+    await this.library.refresh();
     const requested = new URLSearchParams(url.search).get("notebook");
     if (requested !== null) {
       if (EXAMPLES.some((e) => e.name === requested)) {
@@ -107,9 +86,7 @@ export class Workspace {
           : `There is no notebook ${route.id} in this browser (it may have been deleted for good).`,
       );
     }
-    const last = [...this.documents]
-      .filter((d) => d.deletedAt === null)
-      .sort((a, b) => b.openedAt - a.openedAt)[0];
+    const last = this.library.lastOpened();
     if (last) await this.#open(last, false);
     else await this.openExample(DEFAULT_EXAMPLE, false);
   }
@@ -125,21 +102,6 @@ export class Workspace {
       return;
     }
     await this.#open(record, false);
-  }
-
-  async refreshList(): Promise<void> {
-    const store = this.persistence?.store;
-    if (!store) return;
-    try {
-      const { documents, unreadable } = await store.list();
-      this.documents = documents;
-      this.unreadable = unreadable;
-    } catch (error) {
-      this.notify(
-        "error",
-        `The notebooks in this browser could not be listed: ${messageOf(error)}`,
-      );
-    }
   }
 
   // --- opening and creating -------------------------------------------------------------------
@@ -162,18 +124,13 @@ export class Workspace {
       this.notify("error", `There is no example notebook called ${JSON.stringify(name)}.`);
       return;
     }
-    const copy = this.documents.find(
-      (d) =>
-        d.origin.kind === "example" &&
-        d.origin.name === name &&
-        d.deletedAt === null &&
-        d.text === serialize(parse(example.text)),
-    );
+    const text = serialize(parse(example.text));
+    const copy = this.library?.unmodifiedExample(name, text);
     if (copy) return this.#open(copy, push);
     await this.#create(
       {
         title: example.title,
-        text: serialize(parse(example.text)),
+        text,
         origin: { kind: "example", name },
         trusted: true,
         snapshot: `opened from the example "${example.title}"`,
@@ -190,16 +147,10 @@ export class Workspace {
   async openFiles(files: readonly File[]): Promise<void> {
     const data: File[] = [];
     for (const file of files) {
-      if (NOTEBOOK_FILE.test(file.name)) await this.#openMarkdown(file);
-      else if (ZIP_FILE.test(file.name)) await this.#openZip(file);
-      else if (DATA_FILE.test(file.name)) data.push(file);
-      else {
-        const ext = /\.[^./]*$/.exec(file.name)?.[0] ?? "a file without an extension";
-        this.notify(
-          "error",
-          `${file.name}: Strata opens notebooks (.md, or .zip with their data) and data files (CSV, TSV, Parquet, JSON), not ${ext}.`,
-        );
-      }
+      const kind = fileKind(file.name);
+      if (kind === "notebook" || kind === "zip") await this.#import(file, kind);
+      else if (kind === "data") data.push(file);
+      else this.notify("error", refusal(file.name));
     }
     if (data.length > 0) await this.addData(data);
   }
@@ -210,59 +161,33 @@ export class Workspace {
     if (this.doc?.trusted && this.runner) await this.runner.runAll();
   }
 
-  async #openMarkdown(file: File): Promise<void> {
-    let text: string;
-    try {
-      if (file.size === 0) throw new Error("the file is empty");
-      text = new TextDecoder("utf-8", { fatal: true }).decode(await file.arrayBuffer());
-      if (text.trim() === "") throw new Error("the file is empty");
-      parse(text);
-    } catch (error) {
-      const message = error instanceof TypeError ? "not valid UTF-8 text" : messageOf(error);
-      this.notify("error", `${file.name}${/^line \d/.test(message) ? ", " : ": "}${message}`);
-      return;
-    }
-    const nb = parse(text);
-    await this.#create({
-      title: nb.title || file.name.replace(NOTEBOOK_FILE, ""),
-      text,
-      origin: { kind: "file", name: file.name },
-      trusted: false,
-      snapshot: `opened from ${file.name}`,
-    });
-  }
-
-  async #openZip(file: File): Promise<void> {
+  /** A notebook file or zip becomes a new, untrusted document (with its data files). */
+  async #import(file: File, kind: "notebook" | "zip"): Promise<void> {
     const store = this.persistence?.store;
     if (!store) return;
-    let unpacked;
+    let read: { init: NewDocument; datasets: { name: string; value: File }[] };
     try {
-      unpacked = await unpackNotebook(blobChunks(file), file.name, blobSink);
+      read =
+        kind === "zip"
+          ? await readNotebookZip(file)
+          : { init: await readNotebookFile(file), datasets: [] };
     } catch (error) {
       this.notify("error", messageOf(error));
       return;
     }
-    const nb = parse(unpacked.text);
-    const record = await this.#createRecord({
-      title: nb.title || unpacked.fileName.replace(NOTEBOOK_FILE, ""),
-      text: unpacked.text,
-      origin: { kind: "file", name: file.name },
-      trusted: false,
-      snapshot: `opened from ${file.name}`,
-    });
+    const record = await this.#createRecord(read.init);
     if (!record) return;
     try {
-      for (const { name, value } of unpacked.datasets) await store.putFile(record.id, name, value);
+      for (const { name, value } of read.datasets) await store.putFile(record.id, name, value);
     } catch (error) {
       await store.purge(record.id).catch(() => undefined);
       this.notify(
         "error",
         `${file.name}: its data could not be kept in this browser: ${messageOf(error)}`,
       );
-      await this.refreshList();
       return;
     }
-    await this.refreshList();
+    await this.library?.refresh();
     await this.#open(record, true);
   }
 
@@ -276,68 +201,38 @@ export class Workspace {
   // --- the list: rename, duplicate, trash ------------------------------------------------------
 
   async rename(id: string, title: string): Promise<void> {
-    if (id === this.doc?.id) {
-      this.doc.change({ type: "title", title });
-      await this.doc.flush();
-      await this.refreshList();
-      return;
-    }
-    await this.#elsewhere(id, "rename", async (store, record) => {
-      const text = retitled(record.text, title);
-      await store.save(id, { title, text });
-    });
+    if (id !== this.doc?.id) return this.library?.rename(id, title);
+    this.doc.change({ type: "title", title });
+    await this.doc.flush();
+    await this.library?.refresh();
   }
 
   async duplicate(id: string): Promise<void> {
-    await this.#guard(async (store) => {
-      if (id === this.doc?.id) await this.doc.flush();
-      const record = await store.get(id);
-      if (!record) return;
-      const title = `${record.title || "Untitled"} (copy)`;
-      await store.duplicate(id, { title, text: retitled(record.text, title) });
-      await this.refreshList();
-    });
+    if (id === this.doc?.id) await this.doc.flush();
+    await this.library?.duplicate(id);
   }
 
   /** Move a notebook to the trash (restorable for 30 days); the open one gives way to another. */
   async trash(id: string): Promise<void> {
-    const run = async () => {
-      const store = this.persistence!.store;
-      const record = await store.trash(id);
-      await this.refreshList();
-      this.notify("info", `Moved "${record.title || "Untitled"}" to the trash.`, {
-        label: "Undo",
-        run: () => this.restoreFromTrash(id),
-      });
-      return record;
-    };
-    if (id !== this.doc?.id) {
-      await this.#elsewhere(id, "delete", run);
-      return;
-    }
-    await this.#guard(async () => {
-      await this.doc?.flush();
-      await run();
-      const next = this.documents.find((d) => d.deletedAt === null && d.id !== id);
-      if (next) await this.#open(next, true);
-      else await this.newNotebook();
-    });
+    const library = this.library;
+    if (!library) return;
+    const open = id === this.doc?.id;
+    if (open) await this.doc?.flush();
+    const trashed = await library.trash(id, () => this.restoreFromTrash(id), open);
+    if (!trashed || !open) return;
+    const next = library.lastOpened();
+    if (next) await this.#open(next, true);
+    else await this.newNotebook();
   }
 
   async restoreFromTrash(id: string): Promise<void> {
-    await this.#guard(async (store) => {
-      const record = await store.restore(id);
-      await this.refreshList();
-      await this.#open(record, true);
-    });
+    const record = await this.library?.restore(id);
+    if (record) await this.#open(record, true);
   }
 
   /** Remove a trashed notebook for good. */
   async purge(id: string): Promise<void> {
-    await this.#guard(async (store) => {
-      await store.purge(id);
-      await this.refreshList();
-    });
+    await this.library?.purge(id);
   }
 
   // --- history --------------------------------------------------------------------------------
@@ -409,12 +304,7 @@ export class Workspace {
 
   /** The open notebook's file name, from its title. */
   fileName(ext = ".md"): string {
-    const base = (this.doc?.notebook.title || "notebook").replace(NOTEBOOK_FILE, "");
-    const slug = base
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, "-")
-      .replace(/^-|-$/g, "");
-    return `${slug || "notebook"}${ext}`;
+    return fileNameFor(this.doc?.notebook.title ?? "", ext);
   }
 
   /** One zip with the notebook and its dataset files. */
@@ -437,15 +327,7 @@ export class Workspace {
   // --- notices --------------------------------------------------------------------------------
 
   notify(tone: Notice["tone"], text: string, action?: Notice["action"]): void {
-    const line = text.split("\n")[0]!;
-    this.notices = [
-      ...this.notices.filter((n) => n.text !== line),
-      { id: ++this.#noticeIds, tone, text: line, action },
-    ].slice(-4);
-  }
-
-  dismissNotice(id: number): void {
-    this.notices = this.notices.filter((n) => n.id !== id);
+    this.notices.add(tone, text, action);
   }
 
   // --- internals ------------------------------------------------------------------------------
@@ -465,7 +347,7 @@ export class Workspace {
   async #create(init: NewDocument, push = true): Promise<void> {
     const record = await this.#createRecord(init);
     if (!record) return;
-    await this.refreshList();
+    await this.library?.refresh();
     await this.#open(record, push);
   }
 
@@ -552,50 +434,5 @@ export class Workspace {
     if (before === undefined || names(before) !== names(doc.notebook))
       await this.datasets.attach(doc);
     if (doc.trusted && doc.role === "writer") await this.runner?.runAll();
-  }
-
-  /** Run a storage action, turning its failure into a notice. */
-  async #guard(
-    action: (store: NonNullable<Persistence["store"]>) => Promise<unknown>,
-  ): Promise<void> {
-    const store = this.persistence?.store;
-    if (!store) return;
-    try {
-      await action(store);
-    } catch (error) {
-      this.notify("error", messageOf(error));
-    }
-  }
-
-  /** Change a notebook that is not open here, unless another tab has it open. */
-  async #elsewhere(
-    id: string,
-    verb: string,
-    action: (store: NonNullable<Persistence["store"]>, record: DocumentRecord) => Promise<unknown>,
-  ): Promise<void> {
-    await this.#guard(async (store) => {
-      const record = await store.get(id);
-      if (!record) return;
-      if (await DocumentLock.isOpen(id)) {
-        this.notify(
-          "error",
-          `"${record.title || "Untitled"}" is open in another tab: ${verb} it there, or close that tab first.`,
-        );
-        return;
-      }
-      await action(store, record);
-      await this.refreshList();
-    });
-  }
-}
-
-/** A notebook's text with another title (the title lives in its front matter). */
-function retitled(text: string, title: string): string {
-  try {
-    const result = applyChange(parse(text), { type: "title", title });
-    return result.ok ? serialize(result.notebook) : text;
-  } catch {
-    // A text that does not parse keeps its own title; the list shows the new one.
-    return text;
   }
 }
