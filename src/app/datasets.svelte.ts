@@ -36,9 +36,13 @@ export class Datasets {
   /** the latest load asked for each table; an older one that finishes late is dropped */
   #wanted = new Map<string, number>();
   #onProblem: (message: string) => void;
+  /** resolves once a notebook's datasets can be added (the first notebook has attached) */
+  #attached: Promise<void>;
+  #markAttached: () => void = () => undefined;
 
   constructor(onProblem: (message: string) => void) {
     this.#onProblem = onProblem;
+    this.#attached = new Promise((resolve) => (this.#markAttached = resolve));
   }
 
   setEngine(engine: Engine<File>, store: DocumentStore): void {
@@ -58,6 +62,10 @@ export class Datasets {
     if (!engine) return;
     await engine.clear();
     if (version !== this.#version) return;
+    // The notebook's own files are asked for now: a file the user adds from here on is newer
+    // and wins, however late these arrive.
+    const tickets = new Map(doc.notebook.datasets.map((d) => [d.name, this.#ask(d.name)]));
+    this.#markAttached();
     const stored = await this.#store!.files(doc.id).catch((error: unknown) => {
       this.#onProblem(`The datasets of this notebook could not be read: ${messageOf(error)}`);
       return [];
@@ -79,7 +87,7 @@ export class Datasets {
     const loads: Promise<void>[] = [];
     for (const ref of doc.notebook.datasets) {
       const kept = stored.find((f) => f.name === ref.name);
-      const ticket = this.#ask(ref.name);
+      const ticket = tickets.get(ref.name) ?? this.#ask(ref.name);
       if (kept) {
         loads.push(this.#load(new File([kept.file], kept.fileName), ref.name, "none", ticket));
         continue;
@@ -113,6 +121,8 @@ export class Datasets {
    * for that file; the others go on.
    */
   async add(files: readonly File[], table?: string): Promise<void> {
+    // A file dropped while the first notebook still opens waits for it, instead of vanishing.
+    await this.#attached;
     const doc = this.#doc;
     if (doc && !doc.editable) {
       this.#onProblem("This notebook is read-only in this tab: take it over to add data.");

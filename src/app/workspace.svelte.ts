@@ -44,6 +44,8 @@ export class Workspace {
   /** the notebooks in this browser (once storage is open) */
   library = $state.raw<Library | undefined>(undefined);
   readonly notices = new Notices();
+  /** a notebook is opening: its datasets load and its first run goes */
+  opening = $state(true);
 
   #host: WorkspaceHost;
   #engine: Promise<Engine<File> | undefined> = Promise.resolve(undefined);
@@ -379,6 +381,7 @@ export class Workspace {
     const store = this.persistence?.store;
     if (!store) return;
     const version = ++this.#opens;
+    this.opening = true;
     const previous = this.doc;
     if (previous) {
       try {
@@ -388,6 +391,7 @@ export class Workspace {
           "error",
           `"${previous.title}" could not be saved (${messageOf(error)}), so it stays open: download it before opening another notebook.`,
         );
+        if (version === this.#opens) this.opening = false;
         return;
       }
       this.runner?.stop();
@@ -410,6 +414,7 @@ export class Workspace {
       void store.update(doc.id, { openedAt: Date.now() }).catch(() => undefined);
     if (doc.unreadable) this.notify("error", doc.unreadable);
     const engine = await this.#engine;
+    if (!engine) this.opening = false;
     if (!engine || version !== this.#opens) return;
     const runner = await Runner.create({
       engine,
@@ -425,6 +430,7 @@ export class Workspace {
     await this.datasets.attach(doc);
     if (version !== this.#opens) return;
     if (doc.trusted) await runner.runAll();
+    if (version === this.#opens) this.opening = false;
   }
 
   /** The text was replaced: load datasets it names differently, re-run when trusted. */

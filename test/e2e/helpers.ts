@@ -1,10 +1,15 @@
 import type { BrowserContext, Page } from "playwright-core";
 
-/** Wait until DuckDB has started and the first notebook has finished running. */
+/** Wait until DuckDB has started and the open notebook has loaded its data and run. */
 export async function ready(page: Page, timeout = 60_000): Promise<void> {
   await page
     .getByRole("status", { name: "Engine status" })
     .getByText(/DuckDB v\d/)
+    .waitFor({ timeout });
+  // The notebook says it is busy while its datasets load and its first run goes.
+  await page
+    .getByRole("region", { name: "Notebook" })
+    .and(page.locator("[aria-busy='false']"))
     .waitFor({ timeout });
   await waitForIdle(page, timeout);
 }

@@ -121,7 +121,10 @@ describe("the notebook app, as a person uses it", () => {
   });
 
   it("reload: the notebook, its datasets and its cells' results come back", async () => {
-    await page.getByRole("status", { name: "Save status" }).getByText(/^Saved/).waitFor();
+    await page
+      .getByRole("status", { name: "Save status" })
+      .getByText(/^Saved/)
+      .waitFor();
     await page.reload();
     await ready(page);
     await expect.poll(() => page.getByRole("article").count()).toBe(3);
