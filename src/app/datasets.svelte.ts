@@ -10,8 +10,8 @@ export type Upload =
   | { kind: "loading"; id: number; file: string; bytes: number }
   | { kind: "failed"; id: number; file: string; message: string };
 
-/** How a loaded file relates to the notebook's front matter. */
-type Record = "name" | "keep" | "none";
+/** What a loaded file does to the front matter: name it, keep the entry it answers, nothing. */
+type Naming = "name" | "keep" | "none";
 
 const TABLE_NAME = /^[A-Za-z_][\w]*$/;
 
@@ -50,15 +50,27 @@ export class Datasets {
     this.#store = store;
   }
 
-  /** A notebook opened: clear the last one's tables and load this one's files. */
-  async attach(doc: OpenDocument): Promise<void> {
-    const engine = this.#engine;
-    const version = ++this.#version;
-    this.#doc = doc;
+  /**
+   * A notebook is opening: from now on files are added to it, once it has attached (the
+   * engine may still be starting).
+   */
+  prepare(doc: OpenDocument): void {
+    if (this.#doc !== doc) {
+      this.#doc = doc;
+      this.#attached = new Promise((resolve) => (this.#markAttached = resolve));
+    }
+    this.#version++;
     this.tables = [];
     this.uploads = [];
     this.missing = [];
     this.#wanted.clear();
+  }
+
+  /** A notebook opened (or its text was replaced): clear the tables and load its files. */
+  async attach(doc: OpenDocument): Promise<void> {
+    const engine = this.#engine;
+    this.prepare(doc);
+    const version = this.#version;
     if (!engine) return;
     await engine.clear();
     if (version !== this.#version) return;
@@ -149,6 +161,8 @@ export class Datasets {
       return `invalid table name: ${JSON.stringify(target)} (letters, digits and _, not starting with a digit)`;
     if (this.tables.some((d) => d.name === target))
       return `a table named ${target} is already loaded`;
+    if (doc.notebook.datasets.some((d) => d.name === target))
+      return `the notebook already names a dataset ${target}`;
     try {
       await engine.query(`ALTER TABLE ${ident(name)} RENAME TO ${ident(target)}`);
     } catch (error) {
@@ -219,7 +233,7 @@ export class Datasets {
     return ticket;
   }
 
-  async #load(file: File, table: string, record: Record, ticket: number): Promise<void> {
+  async #load(file: File, table: string, record: Naming, ticket: number): Promise<void> {
     const engine = this.#engine;
     const doc = this.#doc;
     const version = this.#version;
@@ -236,9 +250,16 @@ export class Datasets {
         detail: { table: info.name, rows: info.rowCount, bytes: file.size },
       });
       this.uploads = this.uploads.filter((u) => u.id !== id);
-      // Superseded while loading (another notebook opened, or a newer file for this table):
-      // what loaded is replaced or cleared by the newer action, and must not show.
-      if (!current()) return;
+      // Superseded while loading: a newer file for this table wins; another notebook opening
+      // (or this one's text replaced) cleared the table, so the user must hear of it.
+      if (!current()) {
+        const newerFile = version === this.#version && this.#wanted.get(table) !== ticket;
+        if (record !== "none" && !newerFile)
+          this.#onProblem(
+            `${file.name} was still loading when the notebook changed, so it was not added: add it again.`,
+          );
+        return;
+      }
       this.#put(info);
       this.missing = this.missing.filter((m) => m.name !== info.name);
       if (record === "none") return;

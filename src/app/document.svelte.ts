@@ -19,10 +19,12 @@ import {
 } from "../workspace/index.ts";
 
 export interface DocumentEvents {
-  /** the text was replaced from outside this tab's edits (a restore, another tab's save) */
+  /** the text was replaced from outside this tab's edits (another tab's save, a take-over) */
   onReplaced: () => void;
   /** saving changed state (the header shows it) */
   onSaved?: () => void;
+  /** a change with no cell to show its reason at (the title) was refused */
+  onRefused?: (reason: string) => void;
 }
 
 /**
@@ -46,13 +48,20 @@ export class OpenDocument {
   unreadable = $state<string | undefined>(undefined);
   /** a text cell whose editor should open (one just added) */
   editing = $state<string | undefined>(undefined);
+  /**
+   * The text of changes this tab could not save before another tab took the notebook over
+   * (its saves were failing, or it was frozen): kept on screen until downloaded or discarded.
+   */
+  stranded = $state<string | undefined>(undefined);
+  /** a take-over is under way */
+  takingOver = $state(false);
 
   #store: DocumentStore;
   #lock: DocumentLock | undefined;
   #saver: Saver;
   #events: DocumentEvents;
   #cellIds = 0;
-  #closed = false;
+  #closed = $state(false);
 
   private constructor(store: DocumentStore, record: DocumentRecord, events: DocumentEvents) {
     this.id = record.id;
@@ -80,11 +89,15 @@ export class OpenDocument {
     doc.#lock = await DocumentLock.acquire(record.id, {
       onLost: () => doc.#onLost(),
       onSaved: () => void doc.#reload(),
-      beforeRelease: () => doc.#saver.flush(),
+      beforeRelease: async () => {
+        await doc.#saver.flush();
+        // Unsaved changes stay with this tab: the other one is told why, and waits.
+        if (doc.#saver.pending) throw new Error(doc.saveProblem ?? "changes are still being saved");
+      },
     });
     doc.role = doc.#lock.role;
     // Another tab may have saved between reading the record and getting the lock.
-    if (doc.role === "writer") await doc.#reload();
+    if (doc.role === "writer") await doc.#reload({ quiet: true });
     return doc;
   }
 
@@ -108,15 +121,10 @@ export class OpenDocument {
 
   /** Apply one change; a refused one leaves the notebook as it was and says why at the cell. */
   change(change: Change): ChangeResult {
-    if (!this.editable) {
-      return {
-        ok: false,
-        reason: "this notebook is read-only in this tab",
-        cell: "id" in change ? change.id : undefined,
-      };
-    }
-    const result = applyChange(this.notebook, change);
     const cell = "id" in change ? change.id : undefined;
+    const result: ChangeResult = this.editable
+      ? applyChange(this.notebook, change)
+      : { ok: false, reason: "this notebook is read-only in this tab", cell };
     const problems = new Map(this.problems);
     if (result.ok) {
       this.notebook = result.notebook;
@@ -124,6 +132,8 @@ export class OpenDocument {
       this.#saver.touch();
     } else if (result.cell !== undefined) {
       problems.set(result.cell, result.reason);
+    } else {
+      this.#events.onRefused?.(result.reason);
     }
     this.problems = problems;
     return result;
@@ -141,8 +151,8 @@ export class OpenDocument {
   remove(id: string): { label: string; undo: () => void } | undefined {
     const at = this.notebook.cells.findIndex((c) => c.id === id);
     const cell = this.notebook.cells[at];
+    const after = this.notebook.cells[at - 1]?.id;
     if (!cell || !this.change({ type: "remove", id }).ok) return undefined;
-    const after = this.notebook.cells.find((c) => c.id === this.notebook.cells[at - 1]?.id)?.id;
     const label =
       cell.kind === "markdown"
         ? "a text cell"
@@ -154,7 +164,7 @@ export class OpenDocument {
         const added = this.change({
           type: "add",
           kind: cell.kind,
-          after: at === 0 ? undefined : after,
+          after: this.notebook.cells.some((c) => c.id === after) ? after : undefined,
           id: restored,
           source: cell.source,
         });
@@ -168,7 +178,9 @@ export class OpenDocument {
   async trust(): Promise<void> {
     if (this.trusted) return;
     this.record = { ...this.record, trusted: true };
-    if (this.role === "writer") this.record = await this.#store.update(this.id, { trusted: true });
+    // Trust is not the text: a reader tab records it too, and the writer's saves keep it.
+    const stored = await this.#store.update(this.id, { trusted: true });
+    this.record = { ...this.record, trusted: stored.trusted };
   }
 
   /** Save now whatever is pending (the page is hiding, another notebook opens). */
@@ -181,18 +193,39 @@ export class OpenDocument {
     return this.saveState.kind === "failed" ? this.saveState.message : undefined;
   }
 
-  /** Become the writer here; the other tab saves and becomes a reader. */
-  async takeOver(): Promise<void> {
-    await this.#lock?.takeOver();
-    this.role = this.#lock?.role ?? "writer";
-    if (this.role === "writer") {
+  /**
+   * Become the writer here; the other tab saves and becomes a reader. Returns why not, when
+   * the other tab cannot save its changes (it keeps the notebook so that they are not lost).
+   */
+  async takeOver(): Promise<string | undefined> {
+    if (this.takingOver || this.role === "writer" || this.stranded !== undefined) return undefined;
+    this.takingOver = true;
+    try {
+      const refusal = await this.#lock?.takeOver();
+      if (refusal !== undefined) return refusal;
+      if (this.#lock && this.#lock.role !== "writer") return "the other tab did not let go";
+      // Read what the other tab saved before this one may type over it.
+      await this.#reload({ force: true, quiet: true });
+      this.#saver.reset(this.record.updatedAt);
+      this.role = "writer";
       this.takenOver = false;
-      await this.#reload(true);
+      return undefined;
+    } finally {
+      this.takingOver = false;
     }
   }
 
-  /** Close: save what is pending, let another tab write. Rejects when the save fails. */
+  /** Drop the changes this tab could not save, and show the notebook as stored. */
+  async discardStranded(): Promise<void> {
+    this.stranded = undefined;
+    this.#saver.reset(this.record.updatedAt);
+    await this.#reload({ force: true });
+  }
+
+  /** Close: save what is pending, let another tab write. Rejects when changes would be lost. */
   async close(): Promise<void> {
+    if (this.stranded !== undefined)
+      throw new Error("this tab has changes it could not save: download or discard them first");
     await this.flush();
     if (this.saveProblem) throw new Error(this.saveProblem);
     this.#closed = true;
@@ -206,12 +239,13 @@ export class OpenDocument {
 
   /** Put a snapshot's text back, keeping the current text as a snapshot (so it can be undone). */
   async restore(snapshot: Snapshot, label: string): Promise<void> {
-    if (!this.editable) throw new Error("this notebook is read-only in this tab");
+    if (this.role !== "writer") throw new Error("this notebook is read-only in this tab");
+    if (snapshot.docId !== this.id) throw new Error("that version belongs to another notebook");
     const next = parse(snapshot.text);
     await this.flush();
-    await this.#store.snapshot(this.id, serialize(this.notebook), `before restoring ${label}`);
+    await this.#store.snapshot(this.id, this.text(), `before restoring ${label}`);
     this.notebook = next;
-    this.#cellIds = 0;
+    this.unreadable = undefined;
     this.problems = new Map();
     this.revision++;
     this.#saver.touch();
@@ -227,19 +261,30 @@ export class OpenDocument {
   async #save(): Promise<void> {
     if (this.role !== "writer") throw new Error("this notebook is read-only in this tab");
     const text = serialize(this.notebook);
-    this.record = await this.#store.save(this.id, { title: this.notebook.title, text });
+    // Refused when another tab saved since this one last read: never two writers' texts mixed.
+    this.record = await this.#store.save(
+      this.id,
+      { title: this.notebook.title, text },
+      { expect: this.record.updatedAt },
+    );
     this.#lock?.announceSaved();
   }
 
-  /** Read the stored text again (another tab saved it, or this tab took it over). */
-  async #reload(force = false): Promise<void> {
+  /**
+   * Read the stored text again (another tab saved it, or this tab took it over); never over
+   * changes this tab has not saved.
+   */
+  async #reload(options: { force?: boolean; quiet?: boolean } = {}): Promise<void> {
     const record = await this.#store.get(this.id);
-    if (!record || this.#closed) return;
-    if (!force && record.text === this.record.text && record.trusted === this.record.trusted)
+    if (!record || this.#closed || this.stranded !== undefined) return;
+    if (this.role === "reader" && this.#saver.pending) return;
+    if (!options.force && record.text === this.record.text) {
+      this.record = { ...this.record, trusted: record.trusted, updatedAt: record.updatedAt };
       return;
+    }
     this.#setRecord(record);
     this.revision++;
-    this.#events.onReplaced();
+    if (!options.quiet) this.#events.onReplaced();
   }
 
   #setRecord(record: DocumentRecord): void {
@@ -257,5 +302,8 @@ export class OpenDocument {
   #onLost(): void {
     this.role = "reader";
     this.takenOver = true;
+    this.#saver.dispose();
+    // Taken while changes were unsaved (this tab was frozen, or its saves failed): keep them.
+    if (this.#saver.pending) this.stranded = this.text();
   }
 }

@@ -31,8 +31,13 @@ export const EXAMPLES: Example[] = Object.entries(texts)
 /** The example that opens on first start. */
 export const DEFAULT_EXAMPLE = "kmeans-segments";
 
-/** The URL of a bundled dataset that a notebook's source path names (by its file name), if any. */
+/**
+ * The URL of a bundled dataset that a notebook's source names, if any: a file of the app's
+ * `datasets/` folder (`../datasets/iris.csv`). A colleague's own `data/iris.csv` is not ours, and
+ * is asked for instead.
+ */
 export function bundledDataset(source: string): { url: string; fileName: string } | undefined {
+  if (!/(^|[/\\])datasets[/\\][^/\\]+$/.test(source)) return undefined;
   const fileName = source.replace(/^.*[/\\]/, "");
   const entry = Object.entries(files).find(([path]) => path.endsWith(`/${fileName}`));
   return entry ? { url: entry[1], fileName } : undefined;

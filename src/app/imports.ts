@@ -1,4 +1,4 @@
-import { messageOf } from "../engine/index.ts";
+import { isDataFile, messageOf } from "../engine/index.ts";
 import { applyChange, parse, serialize } from "../notebook/index.ts";
 import { blobChunks, blobSink, unpackNotebook, type NewDocument } from "../workspace/index.ts";
 
@@ -6,11 +6,13 @@ import { blobChunks, blobSink, unpackNotebook, type NewDocument } from "../works
 export type FileKind = "notebook" | "zip" | "data" | "other";
 
 const NOTEBOOK_FILE = /\.md$/i;
+const MIB = 1024 ** 2;
+const GIB = 1024 ** 3;
 
 export function fileKind(name: string): FileKind {
   if (NOTEBOOK_FILE.test(name)) return "notebook";
   if (/\.zip$/i.test(name)) return "zip";
-  if (/\.(csv|tsv|txt|tab|parquet|pq|json|ndjson|jsonl)$/i.test(name)) return "data";
+  if (isDataFile(name)) return "data";
   return "other";
 }
 
@@ -40,7 +42,12 @@ export async function readNotebookFile(file: File): Promise<NewDocument> {
 export async function readNotebookZip(
   file: File,
 ): Promise<{ init: NewDocument; datasets: { name: string; value: File }[] }> {
-  const unpacked = await unpackNotebook(blobChunks(file), file.name, blobSink);
+  // Real data compresses tens of times at most; a zip that inflates far past that is a bomb.
+  const limit = Math.min(4 * GIB, Math.ceil(Math.max(64 * MIB, file.size * 200) / MIB) * MIB);
+  const unpacked = await unpackNotebook(blobChunks(file), file.name, blobSink, {
+    entryBytes: limit,
+    totalBytes: limit,
+  });
   return {
     init: fromFile(unpacked.text, unpacked.fileName, file.name),
     datasets: unpacked.datasets,

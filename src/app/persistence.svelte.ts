@@ -19,9 +19,10 @@ export class Persistence {
     this.problem = problem;
   }
 
-  static async open(): Promise<Persistence> {
+  /** `onBlocked`: another tab holds an older version open, and opening waits for it to close. */
+  static async open(onBlocked?: () => void): Promise<Persistence> {
     try {
-      const persistence = new Persistence(await DocumentStore.open(), undefined);
+      const persistence = new Persistence(await DocumentStore.open({ onBlocked }), undefined);
       void persistence.#askToPersist();
       return persistence;
     } catch (error) {
@@ -37,8 +38,16 @@ export class Persistence {
   /** Read how much is used (after saves and loads). */
   async refresh(): Promise<void> {
     if (this.problem) return;
+    // Only a figure for the header: a browser that cannot estimate shows none.
     const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
     this.usage = estimate?.usage;
+  }
+
+  /** Bytes the browser would still let this site store, when it can say. */
+  async free(): Promise<number | undefined> {
+    const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
+    if (estimate?.quota === undefined || estimate.usage === undefined) return undefined;
+    return Math.max(0, estimate.quota - estimate.usage);
   }
 
   async #askToPersist(): Promise<void> {

@@ -15,7 +15,7 @@ import { Notices, type Notice } from "./notices.svelte.ts";
 import { Persistence } from "./persistence.svelte.ts";
 import { hashFor, parseHash } from "./route.ts";
 import { Runner } from "./runner.svelte.ts";
-import { when } from "./time.ts";
+import { bytes, when } from "./time.ts";
 
 /** The database engine's life: starting, ready, or failed to start. */
 export type EngineStatus =
@@ -60,10 +60,28 @@ export class Workspace {
 
   /** Start the engine and the store, then open what the URL names, or the last notebook. */
   async start(url: { search: string; hash: string }): Promise<void> {
+    try {
+      await this.#start(url);
+    } catch (error) {
+      this.opening = false;
+      this.notify("error", `Strata could not open your notebooks: ${messageOf(error)}`);
+    }
+  }
+
+  async #start(url: { search: string; hash: string }): Promise<void> {
     this.#engine = this.#startEngine();
-    const persistence = await Persistence.open();
+    const persistence = await Persistence.open(() =>
+      this.notify(
+        "info",
+        "Another tab runs an older Strata: close it so that this one can open your notebooks.",
+      ),
+    );
     this.persistence = persistence;
-    void persistence.store.purgeExpired().catch(() => undefined);
+    void persistence.store
+      .purgeExpired()
+      .catch((error: unknown) =>
+        this.notify("error", `The trash could not be emptied: ${messageOf(error)}`),
+      );
     this.library = new Library(persistence.store, this.notices);
     await this.library.refresh();
     const requested = new URLSearchParams(url.search).get("notebook");
@@ -127,6 +145,8 @@ export class Workspace {
       return;
     }
     const text = serialize(parse(example.text));
+    // The list as stored now: a copy edited since the list was read is not "unmodified".
+    await this.library?.refresh();
     const copy = this.library?.unmodifiedExample(name, text);
     if (copy) return this.#open(copy, push);
     await this.#create(
@@ -175,6 +195,15 @@ export class Workspace {
           : { init: await readNotebookFile(file), datasets: [] };
     } catch (error) {
       this.notify("error", messageOf(error));
+      return;
+    }
+    const size = read.datasets.reduce((sum, d) => sum + d.value.size, 0);
+    const free = await this.persistence?.free();
+    if (free !== undefined && size > free) {
+      this.notify(
+        "error",
+        `${file.name}: its data (${bytes(size)}) does not fit in this browser's storage (${bytes(free)} free).`,
+      );
       return;
     }
     const record = await this.#createRecord(read.init);
@@ -253,13 +282,11 @@ export class Workspace {
     }
     await this.#afterReplace(before, doc);
     const undo = (await doc.snapshots()).find((s) => s.reason === `before restoring ${label}`);
-    this.notify(
+    this.notices.add(
       "info",
       `Restored ${label}. The version it replaced is in the history.`,
-      undo && {
-        label: "Undo",
-        run: () => this.restoreSnapshot(undo),
-      },
+      undo && { label: "Undo", run: () => this.restoreSnapshot(undo) },
+      doc.id,
     );
   }
 
@@ -270,10 +297,17 @@ export class Workspace {
     const before = doc.text();
     const removed = doc.remove(id);
     if (!removed) return;
-    this.notify("info", `Deleted ${removed.label}.`, { label: "Undo", run: removed.undo });
-    await this.persistence?.store
-      .snapshot(doc.id, before, `before deleting ${removed.label}`)
-      .catch(() => undefined);
+    this.notices.add(
+      "info",
+      `Deleted ${removed.label}.`,
+      { label: "Undo", run: removed.undo },
+      doc.id,
+    );
+    try {
+      await this.persistence?.store.snapshot(doc.id, before, `before deleting ${removed.label}`);
+    } catch (error) {
+      this.notify("error", `The history could not keep the deleted cell: ${messageOf(error)}`);
+    }
   }
 
   // --- running --------------------------------------------------------------------------------
@@ -298,7 +332,14 @@ export class Workspace {
     const doc = this.doc;
     if (!doc) return;
     const before = doc.notebook;
-    await doc.takeOver();
+    const refusal = await doc.takeOver();
+    if (refusal !== undefined) {
+      this.notify(
+        "error",
+        `The other tab keeps this notebook: it could not save its changes (${refusal}). Resolve it there first.`,
+      );
+      return;
+    }
     await this.#afterReplace(before, doc);
   }
 
@@ -378,10 +419,26 @@ export class Workspace {
    * under way; the open notebook stays when its pending changes cannot be saved.
    */
   async #open(record: DocumentRecord, push: boolean): Promise<void> {
-    const store = this.persistence?.store;
-    if (!store) return;
+    if (record.id === this.doc?.id) {
+      this.#host.navigate(hashFor(record.id), push);
+      return;
+    }
     const version = ++this.#opens;
     this.opening = true;
+    try {
+      await this.#openVersion(record, push, version);
+    } catch (error) {
+      this.notify(
+        "error",
+        `"${record.title || "Untitled"}" could not be opened: ${messageOf(error)}`,
+      );
+    } finally {
+      if (version === this.#opens) this.opening = false;
+    }
+  }
+
+  async #openVersion(record: DocumentRecord, push: boolean, version: number): Promise<void> {
+    const store = this.persistence!.store;
     const previous = this.doc;
     if (previous) {
       try {
@@ -391,30 +448,34 @@ export class Workspace {
           "error",
           `"${previous.title}" could not be saved (${messageOf(error)}), so it stays open: download it before opening another notebook.`,
         );
-        if (version === this.#opens) this.opening = false;
         return;
       }
       this.runner?.stop();
       this.runner = undefined;
     }
     if (version !== this.#opens) return;
-    const doc = await OpenDocument.open(store, record, {
+    const events = {
       onReplaced: () => void this.#afterReplace(undefined, doc),
       onSaved: () => {
         if (doc.saveState.kind === "saved") void this.persistence?.refresh();
       },
-    });
+      onRefused: (reason: string) => this.notify("error", `Not changed: ${reason}.`),
+    };
+    const doc: OpenDocument = await OpenDocument.open(store, record, events);
     if (version !== this.#opens) {
       await doc.close().catch(() => undefined);
       return;
     }
     this.doc = doc;
+    this.notices.keepFor(doc.id);
+    this.datasets.prepare(doc);
     this.#host.navigate(hashFor(doc.id), push);
     if (doc.role === "writer")
-      void store.update(doc.id, { openedAt: Date.now() }).catch(() => undefined);
+      await store.update(doc.id, { openedAt: Date.now() }).catch((error: unknown) => {
+        this.notify("error", messageOf(error));
+      });
     if (doc.unreadable) this.notify("error", doc.unreadable);
     const engine = await this.#engine;
-    if (!engine) this.opening = false;
     if (!engine || version !== this.#opens) return;
     const runner = await Runner.create({
       engine,
@@ -430,7 +491,6 @@ export class Workspace {
     await this.datasets.attach(doc);
     if (version !== this.#opens) return;
     if (doc.trusted) await runner.runAll();
-    if (version === this.#opens) this.opening = false;
   }
 
   /** The text was replaced: load datasets it names differently, re-run when trusted. */

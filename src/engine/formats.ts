@@ -13,6 +13,15 @@ const EXTENSIONS: Record<string, DataFormat> = {
   jsonl: "ndjson",
 };
 
+/** The file extensions the engine loads, without the dot. */
+export const DATA_EXTENSIONS: readonly string[] = Object.keys(EXTENSIONS);
+
+/** Whether a file name has an extension the engine loads. */
+export function isDataFile(fileName: string): boolean {
+  const ext = /\.([^./\\]+)$/.exec(fileName)?.[1]?.toLowerCase();
+  return ext !== undefined && ext in EXTENSIONS;
+}
+
 /** How many leading bytes `checkHead` needs to judge a file. */
 export const HEAD_BYTES = 64 * 1024;
 

@@ -1,5 +1,5 @@
 export type { ColumnInfo, DataFormat, Engine, RegisterOptions, TableInfo } from "./types.ts";
 export { QueryError, LoadError, messageOf } from "./errors.ts";
 export { toRows, toValue, type Row, type Value } from "./convert.ts";
-export { formatOf, tableNameFor } from "./formats.ts";
+export { DATA_EXTENSIONS, formatOf, isDataFile, tableNameFor } from "./formats.ts";
 export { ident, literal } from "./sql.ts";

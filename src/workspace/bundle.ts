@@ -2,24 +2,14 @@
  * A notebook and its dataset files as one zip: the .md at the top, each file where the front
  * matter says (or beside the .md when it says somewhere a zip cannot hold), and back again.
  */
+import { DATA_EXTENSIONS } from "../engine/formats.ts";
 import { parse, ParseError, serialize, type Notebook } from "../notebook/index.ts";
 import { BundleError } from "./bundleError.ts";
 import { isControl, unsafeReason } from "./entryNames.ts";
 import { bytes, readZip, writeZip, type EntrySink, type ZipEntry, type ZipLimits } from "./zip.ts";
 
-/** The formats src/engine/formats.ts reads, by extension. */
-const DATA_EXTENSIONS = new Set([
-  "csv",
-  "tsv",
-  "txt",
-  "tab",
-  "parquet",
-  "pq",
-  "json",
-  "ndjson",
-  "jsonl",
-]);
-const EXPECTED_DATA = ".csv, .tsv, .txt, .tab, .parquet, .pq, .json, .ndjson or .jsonl";
+const DATA = new Set(DATA_EXTENSIONS);
+const EXPECTED_DATA = DATA_EXTENSIONS.map((e) => `.${e}`).join(", ");
 const NOTEBOOK_BYTES = 16 * 1024 ** 2;
 
 export interface UnpackedNotebook<T> {
@@ -53,15 +43,25 @@ export async function packNotebook(
   });
   const stays = (source: string) =>
     source.split("/").includes("..") ? undefined : entryFor(source);
-  // Sources that stay claim their paths first; the moved files take the names left over.
+  // Sources that stay claim their paths first; the moved files take the names left over. Two
+  // datasets may name one path: they share it when they are the same file, else the second moves.
+  const claimed = new Map<string, Blob>();
+  const moving = new Set<string>();
   for (const { name, source, data } of present) {
     const path = stays(source);
-    if (path === undefined || entries.some((e) => e.path === path)) continue;
+    if (path === undefined) continue;
+    const holder = claimed.get(path.toLowerCase());
+    if (holder === data) continue;
+    if (holder !== undefined || used.has(path.toLowerCase())) {
+      moving.add(name);
+      continue;
+    }
+    claimed.set(path.toLowerCase(), data);
     used.add(path.toLowerCase());
     entries.push({ path: checkData(name, path), data });
   }
   for (const { name, source, data } of present) {
-    if (stays(source) !== undefined) continue;
+    if (stays(source) !== undefined && !moving.has(name)) continue;
     const path = unused(checkData(name, baseNameOf(data, source, name)), used);
     used.add(path.toLowerCase());
     moved.set(name, path);
@@ -105,7 +105,7 @@ export async function unpackNotebook<T>(
           found = { path, text, ...resolve(fail, path, text) };
         });
       }
-      if (!DATA_EXTENSIONS.has(ext))
+      if (!DATA.has(ext))
         throw fail(`unexpected entry ${path} (neither the notebook nor a data file)`);
       if (found && !found.named.has(path)) throw unexpected(path);
       const sink = open(path);
@@ -243,7 +243,7 @@ function unused(path: string, used: ReadonlySet<string>): string {
 }
 
 function checkData(dataset: string, path: string): string {
-  if (!DATA_EXTENSIONS.has(extensionOf(path)))
+  if (!DATA.has(extensionOf(path)))
     throw new BundleError(
       `cannot pack dataset ${dataset}: ${path} is not a data file (expected ${EXPECTED_DATA})`,
     );

@@ -9,7 +9,8 @@ export type TabMessage =
   | { type: "released"; id: string; tab: string }
   | { type: "saved"; id: string; tab: string }
   | { type: "who-writes"; id: string; tab: string }
-  | { type: "i-write"; id: string; tab: string };
+  | { type: "i-write"; id: string; tab: string }
+  | { type: "refused"; id: string; tab: string; reason: string };
 
 /** The part of the Web Locks API this uses (navigator.locks), so tests can give their own. */
 export interface Locks {
@@ -26,7 +27,7 @@ export interface LockEvents {
   onLost: () => void;
   /** the writer saved: a reader shows the new text */
   onSaved: () => void;
-  /** before handing the notebook to another tab: save what is pending */
+  /** before handing the notebook to another tab: save what is pending (rejects: keep it) */
   beforeRelease: () => Promise<void>;
 }
 
@@ -53,6 +54,11 @@ export class DocumentLock {
   /** the request of the lock this tab holds, settled once it is let go */
   #held: Promise<unknown> | undefined;
   #closed = false;
+  /** without Web Locks: a writer answered "who writes?" */
+  #answered: (() => void) | undefined;
+  /** during a take-over: the writer let go, or refused with a reason */
+  #released: (() => void) | undefined;
+  #refused: ((reason: string) => void) | undefined;
 
   private constructor(id: string, events: LockEvents, locks: Locks | undefined) {
     this.id = id;
@@ -86,23 +92,33 @@ export class DocumentLock {
     return this.#role;
   }
 
-  /** Make this tab the writer: the other tab saves and becomes a reader. */
-  async takeOver(): Promise<void> {
-    if (this.#role === "writer" || this.#closed) return;
+  /**
+   * Make this tab the writer: the other tab saves and becomes a reader. Returns why not when the
+   * writer could not save its changes (it keeps the notebook, so they are not lost).
+   */
+  async takeOver(): Promise<string | undefined> {
+    if (this.#role === "writer" || this.#closed) return undefined;
+    const controller = new AbortController();
+    let refusal: string | undefined;
     const released = new Promise<boolean>((resolve) => {
       this.#released = () => resolve(true);
-      setTimeout(() => resolve(false), TAKE_OVER_WAIT);
+      controller.signal.addEventListener("abort", () => resolve(false));
     });
+    this.#refused = (reason) => {
+      refusal = reason;
+      controller.abort();
+    };
+    const timer = setTimeout(() => controller.abort(), TAKE_OVER_WAIT);
     this.#post({ type: "take-over", id: this.id, tab: this.tab });
     // The writer answers by saving and letting go; if it is frozen or gone, take the lock anyway.
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), TAKE_OVER_WAIT);
     const got = this.#locks
       ? await this.#try({ signal: controller.signal }).catch(() => false)
       : await released;
     clearTimeout(timer);
-    this.#released = undefined;
+    this.#released = this.#refused = undefined;
+    if (refusal !== undefined) return refusal;
     if (got || (await this.#try({ steal: true }))) this.#role = "writer";
+    return undefined;
   }
 
   /** Tell readers that the stored text changed. */
@@ -170,17 +186,23 @@ export class DocumentLock {
     return !answered;
   }
 
-  #answered: (() => void) | undefined;
-  #released: (() => void) | undefined;
-
   async #onMessage(message: TabMessage): Promise<void> {
     if (message.id !== this.id || message.tab === this.tab || this.#closed) return;
     switch (message.type) {
       case "take-over":
         if (this.#role !== "writer") return;
-        await this.#events.beforeRelease();
+        try {
+          await this.#events.beforeRelease();
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : String(error);
+          this.#post({ type: "refused", id: this.id, tab: this.tab, reason });
+          return;
+        }
         this.#letGo();
         this.#events.onLost();
+        return;
+      case "refused":
+        this.#refused?.(message.reason);
         return;
       case "saved":
         if (this.#role === "reader") this.#events.onSaved();

@@ -1,4 +1,4 @@
-import { applyChange, parse, serialize } from "../notebook/index.ts";
+import { applyChange, notebook, parse, serialize } from "../notebook/index.ts";
 import { newId } from "./idb.ts";
 import type { DocumentRecord, FileRecord } from "./records.ts";
 
@@ -12,8 +12,12 @@ export function migrateFromV1(db: IDBDatabase, tx: IDBTransaction, now: number):
   const saved = tx.objectStore("notebook").get("current");
   saved.onsuccess = () => {
     const old: unknown = saved.result;
-    const withDatasets = (datasets: unknown[]) => {
-      if (isOldNotebook(old)) write(tx, old, datasets.filter(isOldDataset), now);
+    const withDatasets = (all: unknown[]) => {
+      const datasets = all.filter(isOldDataset);
+      if (isOldNotebook(old)) write(tx, old, datasets, now);
+      // Files without their notebook still belong to someone: keep them in one of their own.
+      else if (datasets.length > 0)
+        write(tx, { text: serialize(notebook({ title: "Recovered datasets" })) }, datasets, now);
       db.deleteObjectStore("notebook");
       if (db.objectStoreNames.contains("datasets")) db.deleteObjectStore("datasets");
     };

@@ -41,7 +41,22 @@ export interface FileRecord {
   file: Blob;
 }
 
-const ORIGINS = new Set(["new", "example", "file", "copy", "migrated"]);
+function isOrigin(value: unknown): value is Origin {
+  if (typeof value !== "object" || value === null) return false;
+  const text = (key: string) => typeof Reflect.get(value, key) === "string";
+  switch (Reflect.get(value, "kind")) {
+    case "new":
+    case "migrated":
+      return true;
+    case "example":
+    case "file":
+      return text("name");
+    case "copy":
+      return text("of");
+    default:
+      return false;
+  }
+}
 
 /** Check a stored value before trusting it: a foreign or damaged record is refused by key. */
 export function readDocument(value: unknown, key: IDBValidKey): DocumentRecord {
@@ -56,9 +71,7 @@ export function readDocument(value: unknown, key: IDBValidKey): DocumentRecord {
       throw bad(`its ${field} is not a number`);
   if (r.deletedAt !== null && typeof r.deletedAt !== "number") throw bad("its deletedAt is wrong");
   if (typeof r.trusted !== "boolean") throw bad("its trusted flag is not true or false");
-  const origin = r.origin as Record<string, unknown> | null;
-  if (typeof origin !== "object" || origin === null || !ORIGINS.has(String(origin.kind)))
-    throw bad("its origin is unknown");
+  if (!isOrigin(r.origin)) throw bad("its origin is unknown");
   return value as DocumentRecord;
 }
 

@@ -20,7 +20,8 @@ export interface SaverOptions {
  * Saves soon after every change: after `delay` of quiet, and never later than `maxWait` after
  * the first unsaved change, so steady typing is on disk within a second too. One save at a
  * time; a change made during a save is saved after it. A failed save is retried on the next
- * change or flush, and its error stays shown until a save works.
+ * change or flush, and on its own after 5, 10, 20… (at most 60) seconds; its error stays shown
+ * until a save works.
  */
 export class Saver {
   #options: Required<SaverOptions>;
@@ -29,6 +30,8 @@ export class Saver {
   #deadline: ReturnType<typeof setTimeout> | undefined;
   #running: Promise<void> | undefined;
   #failed = false;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  #retryDelay = 5000;
 
   constructor(options: SaverOptions) {
     this.#options = { delay: 200, maxWait: 800, now: Date.now, ...options };
@@ -59,13 +62,29 @@ export class Saver {
 
   /** Stop the timers; whatever is pending is left for flush(). */
   dispose(): void {
+    this.#stopTimers();
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
+  }
+
+  /** Forget what is pending (the user chose to discard it). */
+  reset(at: number): void {
+    this.dispose();
+    this.#dirty = false;
+    this.#failed = false;
+    this.#options.onState({ kind: "saved", at });
+  }
+
+  #stopTimers(): void {
     clearTimeout(this.#quiet);
     clearTimeout(this.#deadline);
     this.#quiet = this.#deadline = undefined;
   }
 
   #run(): Promise<void> {
-    this.dispose();
+    this.#stopTimers();
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
     if (this.#running) return this.#running;
     if (!this.#dirty) return Promise.resolve();
     this.#dirty = false;
@@ -75,6 +94,7 @@ export class Saver {
       .then(
         () => {
           this.#failed = false;
+          this.#retryDelay = 5000;
           this.#options.onState(
             this.#dirty ? { kind: "unsaved" } : { kind: "saved", at: this.#options.now() },
           );
@@ -82,6 +102,8 @@ export class Saver {
         (error: unknown) => {
           this.#failed = true;
           this.#dirty = true;
+          this.#retry = setTimeout(() => void this.#run(), this.#retryDelay);
+          this.#retryDelay = Math.min(60_000, this.#retryDelay * 2);
           this.#options.onState({
             kind: "failed",
             message: error instanceof Error ? error.message : String(error),

@@ -23,8 +23,9 @@ const DAY = 24 * HOUR;
 
 /**
  * The snapshots to keep: all from the last hour, the newest of each hour for a day, of each day
- * for a month, of each week before that; pinned ones always; then the oldest unpinned go until
- * `limit` remain. Pure: `now` is given.
+ * for a month, of each week before that; pinned ones always. Past `limit`, the densest go first
+ * (the one closest to the next newer one), so a burst of snapshots thins itself out instead of
+ * pushing the older history away. Pure: `now` is given.
  */
 export function thinSnapshots<S extends Pick<Snapshot, "seq" | "at" | "pinned">>(
   snapshots: readonly S[],
@@ -43,11 +44,15 @@ export function thinSnapshots<S extends Pick<Snapshot, "seq" | "at" | "pinned">>
     buckets.add(bucket);
     return true;
   });
-  let excess = kept.length - limit;
-  for (let i = kept.length - 1; i >= 0 && excess > 0; i--) {
-    if (kept[i]!.pinned) continue;
-    kept.splice(i, 1);
-    excess--;
+  while (kept.length > limit) {
+    let densest = -1;
+    for (let i = 1; i < kept.length; i++) {
+      if (kept[i]!.pinned) continue;
+      const gap = kept[i - 1]!.at - kept[i]!.at;
+      if (densest === -1 || gap <= kept[densest - 1]!.at - kept[densest]!.at) densest = i;
+    }
+    if (densest === -1) break;
+    kept.splice(densest, 1);
   }
   return kept;
 }

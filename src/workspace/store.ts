@@ -40,16 +40,27 @@ export interface Listing {
 export class DocumentStore {
   #db: IDBDatabase;
   #now: () => number;
+  /** closed for a newer version of Strata opened in another tab */
+  #superseded = false;
 
   private constructor(db: IDBDatabase, now: () => number) {
     this.#db = db;
     this.#now = now;
     // Another tab upgrading the schema must not wait on us forever.
-    db.onversionchange = () => db.close();
+    db.onversionchange = () => {
+      this.#superseded = true;
+      db.close();
+    };
   }
 
   static async open(
-    options: { factory?: IDBFactory; name?: string; now?: () => number } = {},
+    options: {
+      factory?: IDBFactory;
+      name?: string;
+      now?: () => number;
+      /** another tab holds an older version open: the upgrade waits until it closes */
+      onBlocked?: () => void;
+    } = {},
   ): Promise<DocumentStore> {
     const now = options.now ?? Date.now;
     let factory: IDBFactory;
@@ -84,8 +95,7 @@ export class DocumentStore {
         }
         if (event.oldVersion === 1) migrateFromV1(db, tx, now());
       };
-      req.onblocked = () =>
-        reject(new StorageError("browser storage is busy: close other Strata tabs and reload"));
+      req.onblocked = () => options.onBlocked?.();
       req.onsuccess = () => resolve(req.result);
       req.onerror = () => reject(wrap(req.error));
     });
@@ -157,12 +167,21 @@ export class DocumentStore {
    * Save a notebook's text. While it is edited, a snapshot is taken when the last one is older
    * than SNAPSHOT_EVERY; committed to disk (strict durability) before it resolves.
    */
-  async save(id: string, change: { title: string; text: string }): Promise<DocumentRecord> {
+  async save(
+    id: string,
+    change: { title: string; text: string },
+    /** the updatedAt this tab last saw: refused when another tab saved since (two writers) */
+    options: { expect?: number } = {},
+  ): Promise<DocumentRecord> {
     const at = this.#now();
     return this.#write(
       [DOCS, SNAPSHOTS],
       async (tx) => {
         const record = await this.#getIn(tx, id);
+        if (options.expect !== undefined && record.updatedAt !== options.expect)
+          throw new StorageError(
+            "another tab saved this notebook after this tab last read it, so this tab's changes were not saved over it",
+          );
         if (record.text === change.text && record.title === change.title) return record;
         const next = { ...record, ...change, updatedAt: at };
         await request(tx.objectStore(DOCS).put(next));
@@ -306,6 +325,8 @@ export class DocumentStore {
       const files = tx.objectStore(FILES);
       const old = readFile(await request(files.get([id, from])));
       if (!old) return;
+      if ((await request(files.getKey([id, to]))) !== undefined)
+        throw new StorageError(`this notebook already keeps a file for ${to}`);
       await request(files.delete([id, from]));
       await request(files.put({ ...old, name: to }));
     });
@@ -313,7 +334,15 @@ export class DocumentStore {
 
   // --- internals ------------------------------------------------------------------------------
 
+  #check(): void {
+    if (this.#superseded)
+      throw new StorageError(
+        "a newer version of Strata opened in another tab: reload this tab to go on saving",
+      );
+  }
+
   async #read<T>(store: string, action: (store: IDBObjectStore) => Promise<T>): Promise<T> {
+    this.#check();
     try {
       return await action(this.#db.transaction(store, "readonly").objectStore(store));
     } catch (error) {
@@ -327,6 +356,7 @@ export class DocumentStore {
     action: (tx: IDBTransaction) => Promise<T>,
     durability: IDBTransactionDurability = "default",
   ): Promise<T> {
+    this.#check();
     let tx: IDBTransaction;
     try {
       tx = this.#db.transaction(stores, "readwrite", { durability });

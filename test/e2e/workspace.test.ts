@@ -66,6 +66,18 @@ describe("nothing overwrites a notebook", () => {
     expect(page.url()).not.toBe(first);
     expect(await listed(page)).toEqual(["Cohort retention", "My own segments"]);
 
+    // The example the first notebook was made from opens fresh: the edited copy is not reused.
+    await page
+      .getByLabel("Open an example notebook")
+      .selectOption({ label: "Customer segments with k-means" });
+    await expect.poll(() => title(page).inputValue()).toBe("Customer segments with k-means");
+    await ready(page);
+    expect(await listed(page)).toEqual([
+      "Customer segments with k-means",
+      "Cohort retention",
+      "My own segments",
+    ]);
+    await page.goBack();
     await page.goBack();
     await expect.poll(() => title(page).inputValue()).toBe("My own segments");
     expect(page.url()).toBe(first);
@@ -296,10 +308,12 @@ describe("durable saves", () => {
       const second = await launchOnProfile(profile);
       try {
         await second.page.goto(url);
-        await ready(second.page);
-        expect(
-          await second.page.getByLabel("Code of SQL cell customers", { exact: true }).textContent(),
-        ).toBe("SELECT 'typed before the crash' AS note — still typing");
+        // The text is what matters, not the run: do not wait for the notebook to compute.
+        const code = second.page.getByLabel("Code of SQL cell customers", { exact: true });
+        await code.waitFor({ timeout: 60_000 });
+        expect(await code.textContent()).toBe(
+          "SELECT 'typed before the crash' AS note — still typing",
+        );
       } finally {
         process.kill(-second.process.pid!, "SIGKILL");
       }

@@ -150,10 +150,36 @@ describe("packNotebook and unpackNotebook", () => {
     ]);
   });
 
+  it("packNotebook gives two datasets that name one path their own entries unless they are one file", async () => {
+    // A table renamed in the app keeps its file's name; a new file of that name comes after it.
+    const nb = parse(
+      "---\ndatasets:\n  orders_2024: orders.csv\n  orders: orders.csv\n  again: orders.csv\n---\n",
+    );
+    const old = new File([text("year\n2024\n")], "orders.csv");
+    const files = new Map([
+      ["orders_2024", old],
+      ["orders", new File([text("year\n2025\n")], "orders.csv")],
+      ["again", old],
+    ]);
+    const out = await unpack(await packNotebook(nb, "n", files));
+    expect(parse(out.text).datasets.map((d) => [d.name, d.source])).toEqual([
+      ["orders_2024", "orders.csv"],
+      ["orders", "orders-2.csv"],
+      ["again", "orders.csv"],
+    ]);
+    expect(
+      await Promise.all(out.datasets.map(async (d) => [d.name, await d.value.text()])),
+    ).toEqual([
+      ["orders_2024", "year\n2024\n"],
+      ["orders", "year\n2025\n"],
+      ["again", "year\n2024\n"],
+    ]);
+  });
+
   it("packNotebook refuses a dataset file that is not a data format, and a base name with folders", async () => {
     const nb = parse("---\ndatasets:\n  a: ../sheet.xlsx\n---\n");
     await expect(packNotebook(nb, "n", new Map([["a", new Blob(["x"])]]))).rejects.toThrow(
-      "cannot pack dataset a: sheet.xlsx is not a data file (expected .csv, .tsv, .txt, .tab, .parquet, .pq, .json, .ndjson or .jsonl)",
+      "cannot pack dataset a: sheet.xlsx is not a data file (expected .csv, .txt, .tsv, .tab, .parquet, .pq, .json, .ndjson, .jsonl)",
     );
     await expect(packNotebook(nb, "a/n", new Map())).rejects.toThrow(
       "invalid notebook name a/n (expected a file name, no folders)",

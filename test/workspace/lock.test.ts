@@ -73,6 +73,26 @@ describe.each([
     for (const lock of [first, second, other]) await lock.release();
   });
 
+  it("takeOver() is refused, with the reason, while the writer cannot save its changes", async () => {
+    const locks = makeLocks();
+    const a = events();
+    const writer = await DocumentLock.acquire(
+      "doc5",
+      {
+        ...a.handlers,
+        beforeRelease: () =>
+          Promise.reject(new Error("the browser's storage for this site is full")),
+      },
+      locks,
+    );
+    const reader = await DocumentLock.acquire("doc5", events().handlers, locks);
+    expect(await reader.takeOver()).toBe("the browser's storage for this site is full");
+    expect([writer.role, reader.role]).toEqual(["writer", "reader"]);
+    expect(a.calls).toEqual([]);
+    await writer.release();
+    await reader.release();
+  });
+
   it("release(): the next tab to open the notebook writes", async () => {
     const locks = makeLocks();
     const first = await DocumentLock.acquire("doc3", events().handlers, locks);

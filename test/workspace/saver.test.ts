@@ -95,4 +95,22 @@ describe("Saver", () => {
     expect(states.at(-1)).toBe("saved");
     expect(saved.map((s) => s.version)).toEqual([2]);
   });
+
+  it("a failed save is retried on its own, later each time, until it works", async () => {
+    let failures = 3;
+    const { saved, states, change } = setup(() =>
+      failures-- > 0 ? new Error("browser storage failed: disk I/O") : undefined,
+    );
+    change();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(states.at(-1)).toBe("failed");
+    await vi.advanceTimersByTimeAsync(5000 + 100);
+    expect(states.at(-1)).toBe("failed");
+    await vi.advanceTimersByTimeAsync(10_000 + 100);
+    expect(states.at(-1)).toBe("failed");
+    expect(saved).toEqual([]);
+    await vi.advanceTimersByTimeAsync(20_000 + 100);
+    expect(states.at(-1)).toBe("saved");
+    expect(saved.map((s) => s.version)).toEqual([1]);
+  });
 });

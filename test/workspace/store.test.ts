@@ -219,6 +219,30 @@ describe("DocumentStore", () => {
   });
 });
 
+describe("the move from Strata 0.1", () => {
+  it("open() keeps 0.1's datasets in a notebook of their own when there was no saved notebook", async () => {
+    const factory = new IDBFactory();
+    await new Promise<void>((resolve, reject) => {
+      const req = factory.open("strata", 1);
+      req.onupgradeneeded = () => {
+        req.result.createObjectStore("notebook");
+        req.result.createObjectStore("datasets");
+      };
+      req.onsuccess = () => {
+        const tx = req.result.transaction("datasets", "readwrite");
+        tx.objectStore("datasets").put({ name: "orders", file: new Blob(["a\n1\n"]) }, "orders");
+        tx.oncomplete = () => (req.result.close(), resolve());
+        tx.onerror = () => reject(tx.error);
+      };
+    });
+    const store = await DocumentStore.open({ factory });
+    const [doc] = (await store.list()).documents;
+    expect(doc?.title).toBe("Recovered datasets");
+    expect(parse(doc!.text).datasets).toEqual([{ name: "orders", source: "orders.csv" }]);
+    expect((await store.files(doc!.id)).map((f) => f.name)).toEqual(["orders"]);
+  });
+});
+
 describe("thinSnapshots()", () => {
   const HOUR = 60 * MINUTE;
   it("thinSnapshots(snapshots, now) keeps the last hour whole, then one per hour, day and week, pinned ones always", () => {
@@ -235,6 +259,25 @@ describe("thinSnapshots()", () => {
     ];
     const snapshots = at.map((t, seq) => ({ seq, at: t, pinned: seq === 7 }));
     expect(thinSnapshots(snapshots, now).map((s) => s.seq)).toEqual([0, 1, 2, 4, 6, 7]);
-    expect(thinSnapshots(snapshots, now, 3).map((s) => s.seq)).toEqual([0, 1, 7]);
+    // Past the limit the densest go first: the newest, then the history spread out.
+    expect(thinSnapshots(snapshots, now, 3).map((s) => s.seq)).toEqual([0, 6, 7]);
+  });
+
+  it("thinSnapshots() of a burst of recent snapshots keeps older history", () => {
+    const now = 100 * DAY;
+    const daily = Array.from({ length: 30 }, (_, i) => ({
+      seq: i,
+      at: now - (i + 2) * DAY,
+      pinned: false,
+    }));
+    const burst = Array.from({ length: 50 }, (_, i) => ({
+      seq: 100 + i,
+      at: now - i * MINUTE,
+      pinned: false,
+    }));
+    const kept = thinSnapshots([...daily, ...burst], now);
+    expect(kept).toHaveLength(50);
+    expect(kept.filter((s) => s.seq < 100).length).toBeGreaterThanOrEqual(20);
+    expect(kept[0]!.seq).toBe(100);
   });
 });
