@@ -35,12 +35,12 @@ export class Datasets {
   #tickets = 0;
   /** the latest load asked for each table; an older one that finishes late is dropped */
   #wanted = new Map<string, number>();
-  #onProblem: (message: string) => void;
+  #onProblem: (message: string, docId?: string) => void;
   /** resolves once a notebook's datasets can be added (the first notebook has attached) */
   #attached: Promise<void>;
   #markAttached: () => void = () => undefined;
 
-  constructor(onProblem: (message: string) => void) {
+  constructor(onProblem: (message: string, docId?: string) => void) {
     this.#onProblem = onProblem;
     this.#attached = new Promise((resolve) => (this.#markAttached = resolve));
   }
@@ -137,7 +137,7 @@ export class Datasets {
     await this.#attached;
     const doc = this.#doc;
     if (doc && !doc.editable) {
-      this.#onProblem("This notebook is read-only in this tab: take it over to add data.");
+      this.#onProblem("This notebook is read-only in this tab: take it over to add data.", doc.id);
       return;
     }
     for (const file of files) {
@@ -184,7 +184,10 @@ export class Datasets {
   async remove(name: string): Promise<void> {
     const doc = this.#doc;
     if (doc && !doc.editable) {
-      this.#onProblem("This notebook is read-only in this tab: take it over to remove data.");
+      this.#onProblem(
+        "This notebook is read-only in this tab: take it over to remove data.",
+        doc.id,
+      );
       return;
     }
     this.#wanted.set(name, ++this.#tickets);

@@ -44,9 +44,11 @@ export class OpenDocument {
   revision = $state(0);
   /** why a cell's last edit was not taken, by cell id */
   problems = $state.raw<ReadonlyMap<string, string>>(new Map());
+  /** how a cell's last edit was escaped to keep the file valid, by cell id */
+  notes = $state.raw<ReadonlyMap<string, string>>(new Map());
   /** the stored text could not be read as a notebook: shown read-only with this error */
   unreadable = $state<string | undefined>(undefined);
-  /** a text cell whose editor should open (one just added) */
+  /** a cell just added, whose editor opens with the cursor in it */
   editing = $state<string | undefined>(undefined);
   /**
    * The text of changes this tab could not save before another tab took the notebook over
@@ -89,6 +91,7 @@ export class OpenDocument {
     doc.#lock = await DocumentLock.acquire(record.id, {
       onLost: () => doc.#onLost(),
       onSaved: () => void doc.#reload(),
+      onGained: () => void doc.#gain(),
       beforeRelease: async () => {
         await doc.#saver.flush();
         // Unsaved changes stay with this tab: the other one is told why, and waits.
@@ -111,7 +114,12 @@ export class OpenDocument {
 
   /** Whether this tab may change the notebook. */
   get editable(): boolean {
-    return this.role === "writer" && this.unreadable === undefined && !this.#closed;
+    return (
+      this.role === "writer" &&
+      this.unreadable === undefined &&
+      this.stranded === undefined &&
+      !this.#closed
+    );
   }
 
   /** Whether changes are waiting to be stored. */
@@ -128,7 +136,13 @@ export class OpenDocument {
     const problems = new Map(this.problems);
     if (result.ok) {
       this.notebook = result.notebook;
-      if (cell !== undefined) problems.delete(cell);
+      if (cell !== undefined) {
+        problems.delete(cell);
+        const notes = new Map(this.notes);
+        if (result.note === undefined) notes.delete(cell);
+        else notes.set(cell, result.note);
+        this.notes = notes;
+      }
       this.#saver.touch();
     } else if (result.cell !== undefined) {
       problems.set(result.cell, result.reason);
@@ -143,7 +157,7 @@ export class OpenDocument {
   add(kind: CellKind, after: string | undefined): string | undefined {
     const result = this.change({ type: "add", kind, after, id: `n${++this.#cellIds}` });
     if (!result.ok) return undefined;
-    if (kind === "markdown") this.editing = result.cell;
+    this.editing = result.cell;
     return result.cell;
   }
 
@@ -213,6 +227,15 @@ export class OpenDocument {
     } finally {
       this.takingOver = false;
     }
+  }
+
+  /** The writer closed the notebook and this tab writes now: show the text as last saved. */
+  async #gain(): Promise<void> {
+    await this.#reload({ force: true, quiet: true });
+    this.#saver.reset(this.record.updatedAt);
+    this.role = "writer";
+    this.takenOver = false;
+    this.#events.onReplaced();
   }
 
   /** Drop the changes this tab could not save, and show the notebook as stored. */
@@ -297,6 +320,7 @@ export class OpenDocument {
       this.unreadable = `This notebook's stored text cannot be read (${error instanceof Error ? error.message : String(error)}); download it to repair it by hand.`;
     }
     this.problems = new Map();
+    this.notes = new Map();
   }
 
   #onLost(): void {

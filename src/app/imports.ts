@@ -80,6 +80,8 @@ export function retitled(text: string, title: string): string {
 export function fileNameFor(title: string, ext = ".md"): string {
   const slug = (title || "notebook")
     .replace(NOTEBOOK_FILE, "")
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-|-$/g, "");

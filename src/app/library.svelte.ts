@@ -95,9 +95,19 @@ export class Library {
     return record;
   }
 
-  /** Remove a trashed notebook for good. */
+  /** Remove a trashed notebook for good (not one another tab has open). */
   async purge(id: string): Promise<void> {
-    await this.#guard(() => this.#store.purge(id));
+    await this.#unlessOpen(id, "delete", () => this.#store.purge(id));
+  }
+
+  /** The notebooks whose title or text holds `query` (any case). */
+  search(query: string): DocumentRecord[] {
+    const q = query.trim().toLowerCase();
+    return q === ""
+      ? this.documents
+      : this.documents.filter(
+          (d) => d.title.toLowerCase().includes(q) || d.text.toLowerCase().includes(q),
+        );
   }
 
   /** Run a storage action, then list again; a failure is a notice. */

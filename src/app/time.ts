@@ -15,15 +15,20 @@ export function ago(at: number, now = Date.now()): string {
   return "just now";
 }
 
-/** A moment as people read it: "14:03" today, "3 Dec, 14:03" before. */
+/** A moment as people read it: "14:03:12" today, "3 Dec, 14:03:12" before (versions can be a minute apart). */
 export function when(at: number, now = Date.now()): string {
   const date = new Date(at);
-  const time = date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  const time = date.toLocaleTimeString(undefined, {
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  });
   return new Date(now).toDateString() === date.toDateString()
     ? time
     : `${date.toLocaleDateString(undefined, { day: "numeric", month: "short" })}, ${time}`;
 }
 
+/** A size as people read it: 812 B, 12 KB, 3.4 MB, 1.25 GB. */
 export function bytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${Math.ceil(n / 1024)} KB`;

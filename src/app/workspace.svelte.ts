@@ -53,7 +53,9 @@ export class Workspace {
 
   constructor(host: WorkspaceHost) {
     this.#host = host;
-    this.datasets = new Datasets((message) => this.notify("error", message));
+    this.datasets = new Datasets((message, docId) =>
+      this.notices.add("error", message, undefined, { docId }),
+    );
   }
 
   // --- start and routing ----------------------------------------------------------------------
@@ -114,10 +116,15 @@ export class Workspace {
   /** The URL changed (back, forward, an edited address). */
   async route(hash: string): Promise<void> {
     const route = parseHash(hash);
-    if (route.kind !== "notebook" || route.id === this.doc?.id) return;
-    const record = await this.#get(route.id);
+    if (route.kind === "notebook" && route.id === this.doc?.id) return;
+    const record = route.kind === "notebook" ? await this.#get(route.id) : undefined;
     if (!record || record.deletedAt !== null) {
-      this.notify("error", `There is no notebook ${route.id} in this browser.`);
+      this.notify(
+        "error",
+        route.kind === "notebook"
+          ? `There is no notebook ${route.id} in this browser.`
+          : `Strata has no page at ${hash.slice(0, 80)}: notebooks are at #/nb/<id>.`,
+      );
       if (this.doc) this.#host.navigate(hashFor(this.doc.id), false);
       return;
     }
@@ -168,11 +175,21 @@ export class Workspace {
    */
   async openFiles(files: readonly File[]): Promise<void> {
     const data: File[] = [];
+    let refused = false;
     for (const file of files) {
       const kind = fileKind(file.name);
-      if (kind === "notebook" || kind === "zip") await this.#import(file, kind);
+      if (kind === "notebook" || kind === "zip")
+        refused = !(await this.#import(file, kind)) || refused;
       else if (kind === "data") data.push(file);
       else this.notify("error", refusal(file.name));
+    }
+    // Data given with a notebook belongs to it: when the notebook is refused, so is its data.
+    if (refused && data.length > 0) {
+      this.notify(
+        "error",
+        `Not added: ${data.map((f) => f.name).join(", ")}, given with a notebook that could not be opened.`,
+      );
+      return;
     }
     if (data.length > 0) await this.addData(data);
   }
@@ -184,9 +201,10 @@ export class Workspace {
   }
 
   /** A notebook file or zip becomes a new, untrusted document (with its data files). */
-  async #import(file: File, kind: "notebook" | "zip"): Promise<void> {
+  async #import(file: File, kind: "notebook" | "zip"): Promise<boolean> {
     const store = this.persistence?.store;
-    if (!store) return;
+    if (!store || !(await this.#canLeave())) return false;
+    const reading = kind === "zip" ? this.notices.add("info", `Opening ${file.name}…`) : undefined;
     let read: { init: NewDocument; datasets: { name: string; value: File }[] };
     try {
       read =
@@ -195,7 +213,9 @@ export class Workspace {
           : { init: await readNotebookFile(file), datasets: [] };
     } catch (error) {
       this.notify("error", messageOf(error));
-      return;
+      return false;
+    } finally {
+      if (reading !== undefined) this.notices.dismiss(reading);
     }
     const size = read.datasets.reduce((sum, d) => sum + d.value.size, 0);
     const free = await this.persistence?.free();
@@ -204,22 +224,25 @@ export class Workspace {
         "error",
         `${file.name}: its data (${bytes(size)}) does not fit in this browser's storage (${bytes(free)} free).`,
       );
-      return;
+      return false;
     }
     const record = await this.#createRecord(read.init);
-    if (!record) return;
+    if (!record) return false;
     try {
       for (const { name, value } of read.datasets) await store.putFile(record.id, name, value);
     } catch (error) {
+      // Nothing half made is left behind: the new notebook goes with the files it got.
       await store.purge(record.id).catch(() => undefined);
       this.notify(
         "error",
         `${file.name}: its data could not be kept in this browser: ${messageOf(error)}`,
       );
-      return;
+      return false;
     }
     await this.library?.refresh();
+    void this.persistence?.refresh();
     await this.#open(record, true);
+    return true;
   }
 
   /** Open a notebook from the list. */
@@ -248,7 +271,14 @@ export class Workspace {
     const library = this.library;
     if (!library) return;
     const open = id === this.doc?.id;
-    if (open) await this.doc?.flush();
+    if (open && this.doc?.role === "reader") {
+      this.notify(
+        "error",
+        `"${this.doc.title}" is open for editing in another tab: delete it there, or take it over first.`,
+      );
+      return;
+    }
+    if (open && !(await this.#canLeave())) return;
     const trashed = await library.trash(id, () => this.restoreFromTrash(id), open);
     if (!trashed || !open) return;
     const next = library.lastOpened();
@@ -257,12 +287,14 @@ export class Workspace {
   }
 
   async restoreFromTrash(id: string): Promise<void> {
+    this.notices.forget(id);
     const record = await this.library?.restore(id);
     if (record) await this.#open(record, true);
   }
 
   /** Remove a trashed notebook for good. */
   async purge(id: string): Promise<void> {
+    this.notices.forget(id);
     await this.library?.purge(id);
   }
 
@@ -280,13 +312,15 @@ export class Workspace {
       this.notify("error", `The version could not be restored: ${messageOf(error)}`);
       return;
     }
+    // Undo of what came before (a deleted cell) no longer applies to this text.
+    this.notices.forget(doc.id);
     await this.#afterReplace(before, doc);
     const undo = (await doc.snapshots()).find((s) => s.reason === `before restoring ${label}`);
     this.notices.add(
       "info",
       `Restored ${label}. The version it replaced is in the history.`,
       undo && { label: "Undo", run: () => this.restoreSnapshot(undo) },
-      doc.id,
+      { docId: doc.id },
     );
   }
 
@@ -301,7 +335,7 @@ export class Workspace {
       "info",
       `Deleted ${removed.label}.`,
       { label: "Undo", run: removed.undo },
-      doc.id,
+      { docId: doc.id },
     );
     try {
       await this.persistence?.store.snapshot(doc.id, before, `before deleting ${removed.label}`);
@@ -340,6 +374,7 @@ export class Workspace {
       );
       return;
     }
+    this.notices.forget(doc.id);
     await this.#afterReplace(before, doc);
   }
 
@@ -387,7 +422,28 @@ export class Workspace {
     }
   }
 
+  /**
+   * Whether the open notebook can be left: its changes are on disk (nothing this tab could not
+   * save, nothing stranded by a take-over). Says why not.
+   */
+  async #canLeave(): Promise<boolean> {
+    const doc = this.doc;
+    if (!doc) return true;
+    if (doc.stranded === undefined) await doc.flush();
+    const problem =
+      doc.stranded !== undefined
+        ? "this tab has changes it could not save: download or discard them first"
+        : doc.saveProblem;
+    if (problem === undefined) return true;
+    this.notify(
+      "error",
+      `"${doc.title}" could not be saved (${problem}), so it stays open: download it before opening another notebook.`,
+    );
+    return false;
+  }
+
   async #create(init: NewDocument, push = true): Promise<void> {
+    if (!(await this.#canLeave())) return;
     const record = await this.#createRecord(init);
     if (!record) return;
     await this.library?.refresh();

@@ -1,4 +1,4 @@
-import { proseProblem } from "./fences.ts";
+import { escapeProse, proseProblem } from "./fences.ts";
 import { isCellName, notebook, trimProse } from "./notebook.ts";
 import type { Cell, CellKind, DatasetRef, Notebook } from "./types.ts";
 
@@ -27,6 +27,8 @@ export type ChangeResult =
       notebook: Notebook;
       /** the cell the change landed in: an added text cell may join the text beside it */
       cell: string | undefined;
+      /** how a text was escaped to keep the file valid, when it was */
+      note?: string;
     }
   | { ok: false; reason: string; cell: string | undefined };
 
@@ -35,8 +37,9 @@ export const NEW_TEXT = "New text";
 
 /**
  * Apply a change. The result always serialises to a file that parses back to the same cells:
- * neighbouring text cells become one (the file has nothing between them), and a text that would
- * open a code cell or leave a fence open before the next cell is refused.
+ * neighbouring text cells become one (the file has nothing between them). Text typed into a
+ * cell is escaped where it would open a code cell or leave a fence open before the next cell
+ * (nothing typed is lost); a move or an addition that would do so is refused.
  */
 export function applyChange(nb: Notebook, change: Change): ChangeResult {
   const refuse = (reason: string, cell?: string): ChangeResult => ({ ok: false, reason, cell });
@@ -45,12 +48,21 @@ export function applyChange(nb: Notebook, change: Change): ChangeResult {
     return refuse(`unknown cell: ${change.id}`);
   const cells = [...nb.cells];
   let target: string | undefined = "id" in change ? change.id : undefined;
+  let note: string | undefined;
   switch (change.type) {
     case "edit": {
       const cell = cells[at]!;
-      if (cell.kind === "markdown" && trimProse(change.source) === "")
+      if (cell.kind !== "markdown") {
+        cells[at] = { ...cell, source: change.source };
+        break;
+      }
+      if (trimProse(change.source) === "")
         return refuse("a text cell cannot be empty: delete the cell instead", cell.id);
-      cells[at] = { ...cell, source: change.source };
+      // Typing is never refused: what would break the file is escaped, and the cell says how.
+      const codeAfter = cells.slice(at + 1).some((c) => c.kind !== "markdown");
+      const escaped = escapeProse(change.source, isCellName, codeAfter);
+      cells[at] = { ...cell, source: escaped.text };
+      if (escaped.notes.length > 0) note = `Saved with a change: ${escaped.notes.join("; ")}.`;
       break;
     }
     case "add": {
@@ -122,7 +134,9 @@ export function applyChange(nb: Notebook, change: Change): ChangeResult {
     return refuse(error instanceof Error ? error.message : String(error), target);
   }
   if (target !== undefined && !next.cells.some((c) => c.id === target)) target = undefined;
-  return { ok: true, notebook: next, cell: target };
+  return note === undefined
+    ? { ok: true, notebook: next, cell: target }
+    : { ok: true, notebook: next, cell: target, note };
 }
 
 /**

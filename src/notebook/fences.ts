@@ -77,3 +77,43 @@ export function proseProblem(
     ? { line: open.line, kind: "unclosed", reason: "a fenced block is never closed" }
     : undefined;
 }
+
+/**
+ * A prose text made safe to stand before code cells, keeping every character the user typed: a
+ * line that would open a code cell is indented by a space (Markdown shows it the same), and a
+ * fence left open gets its closing fence when `closeOpen` (cells follow it). Returns what it did.
+ */
+export function escapeProse(
+  text: string,
+  isName: (word: string) => boolean,
+  closeOpen: boolean,
+): { text: string; notes: string[] } {
+  const lines = text.split("\n");
+  const notes: string[] = [];
+  let open: Fence | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (open) {
+      if (closesFence(line, open)) open = undefined;
+      continue;
+    }
+    const fence = openingFence(line);
+    if (!fence) continue;
+    if (codeCellInfo(fence, isName)) {
+      lines[i] = ` ${line}`;
+      notes.push(
+        `line ${i + 1} is kept as text, indented by a space: at the start of a line it would begin a code cell`,
+      );
+      open = openingFence(lines[i]!);
+      continue;
+    }
+    open = fence;
+  }
+  if (open && closeOpen) {
+    lines.push(open.char.repeat(open.length));
+    notes.push(
+      "a closing fence is saved at its end: the fenced block was never closed, and would swallow the cells after it",
+    );
+  }
+  return { text: lines.join("\n"), notes };
+}

@@ -27,6 +27,8 @@ export interface LockEvents {
   onLost: () => void;
   /** the writer saved: a reader shows the new text */
   onSaved: () => void;
+  /** the writer closed the notebook, and this reader, next in line, writes now */
+  onGained: () => void;
   /** before handing the notebook to another tab: save what is pending (rejects: keep it) */
   beforeRelease: () => Promise<void>;
 }
@@ -59,6 +61,10 @@ export class DocumentLock {
   /** during a take-over: the writer let go, or refused with a reason */
   #released: (() => void) | undefined;
   #refused: ((reason: string) => void) | undefined;
+  /** a reader's request, waiting in line for the writer to let go (Web Locks only) */
+  #queued: AbortController | undefined;
+  /** a take-over waits for the queued request to be granted */
+  #gained: ((got: boolean) => void) | undefined;
 
   private constructor(id: string, events: LockEvents, locks: Locks | undefined) {
     this.id = id;
@@ -79,6 +85,7 @@ export class DocumentLock {
   ): Promise<DocumentLock> {
     const lock = new DocumentLock(id, events, locks);
     lock.#role = (await lock.#try({ ifAvailable: true })) ? "writer" : "reader";
+    if (lock.#role === "reader") lock.#queue();
     return lock;
   }
 
@@ -108,17 +115,46 @@ export class DocumentLock {
       refusal = reason;
       controller.abort();
     };
+    const gained = new Promise<boolean>((resolve) => {
+      this.#gained = resolve;
+      controller.signal.addEventListener("abort", () => resolve(false));
+    });
     const timer = setTimeout(() => controller.abort(), TAKE_OVER_WAIT);
+    this.#queue();
     this.#post({ type: "take-over", id: this.id, tab: this.tab });
-    // The writer answers by saving and letting go; if it is frozen or gone, take the lock anyway.
-    const got = this.#locks
-      ? await this.#try({ signal: controller.signal }).catch(() => false)
-      : await released;
+    // The writer answers by saving and letting go, which grants this tab's queued request; if
+    // it is frozen or gone, take the lock anyway.
+    const got = await (this.#locks ? gained : released);
     clearTimeout(timer);
-    this.#released = this.#refused = undefined;
+    this.#released = this.#refused = this.#gained = undefined;
     if (refusal !== undefined) return refusal;
-    if (got || (await this.#try({ steal: true }))) this.#role = "writer";
+    if (got) {
+      this.#role = "writer";
+      return undefined;
+    }
+    this.#queued?.abort();
+    this.#queued = undefined;
+    if (await this.#try({ steal: true })) this.#role = "writer";
     return undefined;
+  }
+
+  /** Wait in line for the lock; granted, this tab writes (told by take-over or onGained). */
+  #queue(): void {
+    if (!this.#locks || this.#closed || this.#queued) return;
+    const controller = new AbortController();
+    this.#queued = controller;
+    this.#try({ signal: controller.signal }).then(
+      (got) => {
+        if (this.#queued === controller) this.#queued = undefined;
+        if (!got || this.#closed) return;
+        this.#role = "writer";
+        if (this.#gained) this.#gained(true);
+        else this.#events.onGained();
+      },
+      () => {
+        if (this.#queued === controller) this.#queued = undefined;
+      },
+    );
   }
 
   /** Tell readers that the stored text changed. */
@@ -129,6 +165,7 @@ export class DocumentLock {
   /** Let go of the notebook (it is closed in this tab); resolves once another may take it. */
   async release(): Promise<void> {
     this.#closed = true;
+    this.#queued?.abort();
     const held = this.#held;
     this.#letGo();
     this.#channel?.close();
@@ -169,6 +206,7 @@ export class DocumentLock {
             this.#role = "reader";
             this.#release = undefined;
             this.#events.onLost();
+            this.#queue();
           }
         },
       );
@@ -200,6 +238,7 @@ export class DocumentLock {
         }
         this.#letGo();
         this.#events.onLost();
+        this.#queue();
         return;
       case "refused":
         this.#refused?.(message.reason);

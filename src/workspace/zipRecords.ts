@@ -138,7 +138,16 @@ export async function readCentralDirectory(
   const names: string[] = [];
   const endsEarly = () => damaged("it ends in its central directory");
   for (let sig = signature; ;) {
-    if (sig === END_OF_CENTRAL_DIRECTORY) return names;
+    if (sig === END_OF_CENTRAL_DIRECTORY) {
+      // The end record and its comment must be whole: a zip cut inside it is damaged too.
+      const rest = await source.exactly(18);
+      if (rest === undefined) throw endsEarly();
+      const total = view(rest).getUint16(6, true);
+      if (total !== 0xffff && total !== names.length)
+        throw damaged(`its end record counts ${total} entries, its directory ${names.length}`);
+      if (!(await source.skip(view(rest).getUint16(16, true)))) throw endsEarly();
+      return names;
+    }
     if (sig === CENTRAL_HEADER) {
       const head = await source.exactly(42);
       if (head === undefined) throw endsEarly();

@@ -51,27 +51,35 @@ describe("applyChange()", () => {
     });
   });
 
-  it("applyChange(nb, edit) refuses a text that leaves a fence open before a code cell, and takes it once closed", () => {
+  it("applyChange(nb, edit) keeps a text that leaves a fence open before a code cell, closing it in the file", () => {
     const nb = parse(START);
     const open = applyChange(nb, { type: "edit", id: "c3", source: "Some text.\n\n```js\nx = 1" });
-    expect(open.ok).toBe(false);
-    expect(!open.ok && open.cell).toBe("c3");
-    expect(!open.ok && open.reason).toMatch(/^line 3: this fenced block is never closed/);
-    const closed = ok(nb, { type: "edit", id: "c3", source: "Some text.\n\n```js\nx = 1\n```" });
-    expect(parse(serialize(closed)).cells.map((c) => c.kind)).toEqual([
+    expect(open.ok && open.notebook.cells[2]?.source).toBe("Some text.\n\n```js\nx = 1\n```");
+    expect(open.ok && open.note).toMatch(/a closing fence is saved at its end/);
+    expect(parse(serialize(open.ok ? open.notebook : nb)).cells.map((c) => c.kind)).toEqual([
       "markdown",
       "sql",
       "markdown",
       "ts",
     ]);
+    // Closed by the user, the text is saved as typed, with nothing to say.
+    const closed = applyChange(nb, {
+      type: "edit",
+      id: "c3",
+      source: "Some text.\n\n~~~js\nx = 1\n~~~",
+    });
+    expect(closed).toMatchObject({ ok: true });
+    expect(closed.ok && closed.note).toBeUndefined();
+    expect(closed.ok && closed.notebook.cells[2]?.source).toBe("Some text.\n\n~~~js\nx = 1\n~~~");
   });
 
-  it("applyChange(nb, edit) refuses a text line that would open a code cell, even in the last cell", () => {
+  it("applyChange(nb, edit) keeps a text line that would open a code cell as text, indented, even in the last cell", () => {
     const nb = ok(parse(START), { type: "add", kind: "markdown", after: "c4", id: "n1" });
     const result = applyChange(nb, { type: "edit", id: "n1", source: "```sql\nSELECT 1\n```" });
-    expect(!result.ok && result.reason).toMatch(/would start a code cell \(indent it by a space/);
-    const indented = ok(nb, { type: "edit", id: "n1", source: " ```sql\nSELECT 1\n ```" });
-    expect(parse(serialize(indented)).cells.at(-1)?.kind).toBe("markdown");
+    expect(result.ok && result.note).toMatch(/line 1 is kept as text, indented by a space/);
+    const saved = result.ok ? result.notebook : nb;
+    expect(saved.cells.at(-1)?.source).toBe(" ```sql\nSELECT 1\n```");
+    expect(parse(serialize(saved)).cells.at(-1)?.kind).toBe("markdown");
   });
 
   it("applyChange(nb, add) joins new text to the text beside it and says which cell holds it", () => {

@@ -43,6 +43,7 @@ function events() {
   const handlers: LockEvents = {
     onLost: () => calls.push("lost"),
     onSaved: () => calls.push("saved"),
+    onGained: () => calls.push("gained"),
     beforeRelease: async () => {
       calls.push("flush");
     },
@@ -104,6 +105,18 @@ describe.each([
 });
 
 describe("DocumentLock over Web Locks", () => {
+  it("a reader next in line writes as soon as the writer closes the notebook", async () => {
+    const locks = new TestLocks();
+    const writer = await DocumentLock.acquire("doc6", events().handlers, locks);
+    const b = events();
+    const reader = await DocumentLock.acquire("doc6", b.handlers, locks);
+    expect(reader.role).toBe("reader");
+    await writer.release();
+    await vi.waitFor(() => expect(b.calls).toEqual(["gained"]));
+    expect(reader.role).toBe("writer");
+    await reader.release();
+  });
+
   it("takeOver() takes the lock from a writer that does not answer, and that writer learns it lost", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout"] });
     try {

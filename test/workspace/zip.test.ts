@@ -233,6 +233,11 @@ describe("writeZip and readZip", () => {
     expect((await refusal(sized.subarray(0, sized.length - 22))).message).toBe(
       "x.zip: the zip is damaged (it ends in its central directory)",
     );
+    // Cut inside the end record itself: the last bytes of the file.
+    for (const n of [1, 10, 18])
+      expect((await refusal(sized.subarray(0, sized.length - n))).message).toBe(
+        "x.zip: the zip is damaged (it ends in its central directory)",
+      );
   });
 
   it("readZip refuses damaged data: a changed stored byte by its checksum, bad deflate by fflate's reason", async () => {
