@@ -199,6 +199,11 @@ describe("one writer per notebook", () => {
         .toBe("Now from the second");
       await second.screenshot({ path: join(OUTPUT, "workspace-take-over.png") });
       await first.screenshot({ path: join(OUTPUT, "workspace-read-only.png") });
+
+      // The writer's tab closes: the reader, next in line, writes.
+      await second.close();
+      await expect.poll(() => first.getByLabel("Notebook title").isEditable()).toBe(true);
+      expect(await first.getByRole("alert").filter({ hasText: "read-only" }).count()).toBe(0);
     } finally {
       await context.close();
     }
