@@ -10,7 +10,18 @@ export type Upload =
   | { kind: "loading"; id: number; file: string; bytes: number }
   | { kind: "failed"; id: number; file: string; message: string };
 
-/** What a loaded file does to the front matter: name it, keep the entry it answers, nothing. */
+/** How the panel's news reaches the page: a line, maybe an action, maybe about one notebook. */
+export type DatasetNotify = (
+  tone: "error" | "info",
+  message: string,
+  action?: { label: string; run: () => void | Promise<void> },
+  docId?: string,
+) => void;
+
+/**
+ * What a loaded file does: name it in the front matter and keep it ("name"), keep it for the
+ * entry it answers ("keep": the entry is there already), or nothing (it is kept already).
+ */
 type Naming = "name" | "keep" | "none";
 
 const TABLE_NAME = /^[A-Za-z_][\w]*$/;
@@ -35,13 +46,13 @@ export class Datasets {
   #tickets = 0;
   /** the latest load asked for each table; an older one that finishes late is dropped */
   #wanted = new Map<string, number>();
-  #onProblem: (message: string, docId?: string) => void;
+  #notify: DatasetNotify;
   /** resolves once a notebook's datasets can be added (the first notebook has attached) */
   #attached: Promise<void>;
   #markAttached: () => void = () => undefined;
 
-  constructor(onProblem: (message: string, docId?: string) => void) {
-    this.#onProblem = onProblem;
+  constructor(notify: DatasetNotify) {
+    this.#notify = notify;
     this.#attached = new Promise((resolve) => (this.#markAttached = resolve));
   }
 
@@ -79,7 +90,7 @@ export class Datasets {
     const tickets = new Map(doc.notebook.datasets.map((d) => [d.name, this.#ask(d.name)]));
     this.#markAttached();
     const stored = await this.#store!.files(doc.id).catch((error: unknown) => {
-      this.#onProblem(`The datasets of this notebook could not be read: ${messageOf(error)}`);
+      this.#problem(`The datasets of this notebook could not be read: ${messageOf(error)}`);
       return [];
     });
     if (version !== this.#version) return;
@@ -137,7 +148,7 @@ export class Datasets {
     await this.#attached;
     const doc = this.#doc;
     if (doc && !doc.editable) {
-      this.#onProblem("This notebook is read-only in this tab: take it over to add data.", doc.id);
+      this.#problem("This notebook is read-only in this tab: take it over to add data.", doc.id);
       return;
     }
     for (const file of files) {
@@ -175,7 +186,7 @@ export class Datasets {
       datasets: doc.notebook.datasets.map((d) => (d.name === name ? { ...d, name: target } : d)),
     });
     await this.#store?.renameFile(doc.id, name, target).catch((error: unknown) => {
-      this.#onProblem(`${target} was renamed, but not in browser storage: ${messageOf(error)}`);
+      this.#problem(`${target} was renamed, but not in browser storage: ${messageOf(error)}`);
     });
     return undefined;
   }
@@ -184,24 +195,51 @@ export class Datasets {
   async remove(name: string): Promise<void> {
     const doc = this.#doc;
     if (doc && !doc.editable) {
-      this.#onProblem(
-        "This notebook is read-only in this tab: take it over to remove data.",
-        doc.id,
-      );
+      this.#problem("This notebook is read-only in this tab: take it over to remove data.", doc.id);
       return;
     }
     this.#wanted.set(name, ++this.#tickets);
-    await this.#engine?.dropTable(name).catch(() => undefined);
+    if (this.tables.some((d) => d.name === name)) await this.#engine?.dropTable(name);
     this.tables = this.tables.filter((d) => d.name !== name);
     if (!doc) return;
-    doc.change({
-      type: "datasets",
-      datasets: doc.notebook.datasets.filter((d) => d.name !== name),
-    });
+    const refs = doc.notebook.datasets;
+    const at = refs.findIndex((d) => d.name === name);
+    doc.change({ type: "datasets", datasets: refs.filter((d) => d.name !== name) });
     this.missing = this.missing.filter((m) => m.name !== name);
-    await this.#store?.removeFile(doc.id, name).catch((error: unknown) => {
-      this.#onProblem(`${name} was removed, but not from browser storage: ${messageOf(error)}`);
-    });
+    const store = this.#store;
+    if (!store) return;
+    try {
+      const kept = (await store.files(doc.id)).find((f) => f.name === name);
+      await store.removeFile(doc.id, name);
+      // The file the user gave is held for Undo: removing a dataset takes nothing for good.
+      if (kept && at !== -1)
+        this.#notify(
+          "info",
+          `Removed ${name} from this notebook.`,
+          { label: "Undo", run: () => this.#putBack(doc, refs[at]!, at, kept) },
+          doc.id,
+        );
+    } catch (error) {
+      this.#problem(`${name} was removed, but not from browser storage: ${messageOf(error)}`);
+    }
+  }
+
+  async #putBack(
+    doc: OpenDocument,
+    ref: DatasetRef,
+    at: number,
+    kept: { fileName: string; file: Blob },
+  ): Promise<void> {
+    if (doc !== this.#doc || !doc.editable) return;
+    if (doc.notebook.datasets.some((d) => d.name === ref.name)) return;
+    const datasets = [...doc.notebook.datasets];
+    datasets.splice(at, 0, ref);
+    doc.change({ type: "datasets", datasets });
+    await this.#load(new File([kept.file], kept.fileName), ref.name, "keep", this.#ask(ref.name));
+  }
+
+  #problem(message: string, docId?: string): void {
+    this.#notify("error", message, undefined, docId);
   }
 
   /** The first rows of a dataset, for a preview. */
@@ -258,7 +296,7 @@ export class Datasets {
       if (!current()) {
         const newerFile = version === this.#version && this.#wanted.get(table) !== ticket;
         if (record !== "none" && !newerFile)
-          this.#onProblem(
+          this.#problem(
             `${file.name} was still loading when the notebook changed, so it was not added: add it again.`,
           );
         return;
@@ -275,7 +313,7 @@ export class Datasets {
         doc.change({ type: "datasets", datasets });
       }
       await this.#store!.putFile(doc.id, info.name, file).catch((error: unknown) => {
-        this.#onProblem(
+        this.#problem(
           `${file.name} is loaded but could not be kept in this browser (${messageOf(error)}); it will be asked for after a reload.`,
         );
       });

@@ -53,8 +53,8 @@ export class Workspace {
 
   constructor(host: WorkspaceHost) {
     this.#host = host;
-    this.datasets = new Datasets((message, docId) =>
-      this.notices.add("error", message, undefined, { docId }),
+    this.datasets = new Datasets((tone, message, action, docId) =>
+      this.notices.add(tone, message, action, { docId }),
     );
   }
 

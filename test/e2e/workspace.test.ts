@@ -113,6 +113,19 @@ describe("nothing overwrites a notebook", () => {
       .toBe("30 rows");
     expect(await title(page).inputValue()).toBe("My own segments");
     expect(await listed(page)).toEqual(before);
+
+    // Removing a dataset takes nothing for good: Undo puts the file back.
+    await dataset(page, "customers").locator("summary").click();
+    await page.getByRole("button", { name: "Remove customers" }).click();
+    await expect.poll(() => dataset(page, "customers").count()).toBe(0);
+    await page
+      .getByRole("status")
+      .filter({ hasText: "Removed customers" })
+      .getByRole("button", { name: "Undo" })
+      .click();
+    await expect
+      .poll(() => dataset(page, "customers").getByTestId("row-count").textContent())
+      .toBe("30 rows");
   });
 
   it("History restores an earlier version, and Undo brings back the one it replaced", async () => {
