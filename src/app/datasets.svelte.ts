@@ -1,7 +1,7 @@
 import type { Table } from "apache-arrow";
 import { ident, messageOf, tableNameFor, type Engine, type TableInfo } from "../engine/index.ts";
 import type { DatasetRef } from "../notebook/index.ts";
-import type { DocumentStore } from "../workspace/index.ts";
+import type { DocumentStore, FileRecord } from "../workspace/index.ts";
 import type { OpenDocument } from "./document.svelte.ts";
 import { bundledDataset } from "./examples.ts";
 
@@ -106,35 +106,12 @@ export class Datasets {
           ...unnamed.map((f) => ({ name: f.name, source: f.fileName })),
         ],
       });
-    const missing: DatasetRef[] = [];
-    const loads: Promise<void>[] = [];
-    for (const ref of doc.notebook.datasets) {
-      const kept = stored.find((f) => f.name === ref.name);
+    const loads = doc.notebook.datasets.map(async (ref) => {
       const ticket = tickets.get(ref.name) ?? this.#ask(ref.name);
-      if (kept) {
-        loads.push(this.#load(new File([kept.file], kept.fileName), ref.name, "none", ticket));
-        continue;
-      }
-      const bundled = bundledDataset(ref.source);
-      if (!bundled) {
-        missing.push(ref);
-        continue;
-      }
-      loads.push(
-        fetch(bundled.url)
-          .then((response) => {
-            if (!response.ok) throw new Error(`HTTP ${response.status}`);
-            return response.blob();
-          })
-          .then(
-            (blob) => this.#load(new File([blob], bundled.fileName), ref.name, "none", ticket),
-            () => {
-              this.missing = [...this.missing, ref];
-            },
-          ),
-      );
-    }
-    this.missing = missing;
+      const file = await this.#fileFor(ref, stored).catch(() => undefined);
+      if (file) await this.#load(file, ref.name, "none", ticket);
+      else if (version === this.#version) this.missing = [...this.missing, ref];
+    });
     await Promise.all(loads);
   }
 
@@ -255,17 +232,21 @@ export class Datasets {
     if (!doc) return files;
     const stored = await this.#store!.files(doc.id);
     for (const ref of doc.notebook.datasets) {
-      const kept = stored.find((f) => f.name === ref.name);
-      if (kept) {
-        files.set(ref.name, new File([kept.file], kept.fileName));
-        continue;
-      }
-      const bundled = bundledDataset(ref.source);
-      if (!bundled) continue;
-      const response = await fetch(bundled.url);
-      if (response.ok) files.set(ref.name, new File([await response.blob()], bundled.fileName));
+      const file = await this.#fileFor(ref, stored);
+      if (file) files.set(ref.name, file);
     }
     return files;
+  }
+
+  /** A dataset's file: the one kept with the notebook, or the app's sample it names, or none. */
+  async #fileFor(ref: DatasetRef, stored: readonly FileRecord[]): Promise<File | undefined> {
+    const kept = stored.find((f) => f.name === ref.name);
+    if (kept) return new File([kept.file], kept.fileName);
+    const bundled = bundledDataset(ref.source);
+    if (!bundled) return undefined;
+    const response = await fetch(bundled.url);
+    if (!response.ok) throw new Error(`${bundled.fileName}: HTTP ${response.status}`);
+    return new File([await response.blob()], bundled.fileName);
   }
 
   #ask(name: string): number {

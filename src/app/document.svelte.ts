@@ -245,12 +245,18 @@ export class OpenDocument {
     await this.#reload({ force: true });
   }
 
+  /** Save what is pending; returns why closing now would lose changes, if it would. */
+  async leaveProblem(): Promise<string | undefined> {
+    if (this.stranded !== undefined)
+      return "this tab has changes it could not save: download or discard them first";
+    await this.flush();
+    return this.saveProblem;
+  }
+
   /** Close: save what is pending, let another tab write. Rejects when changes would be lost. */
   async close(): Promise<void> {
-    if (this.stranded !== undefined)
-      throw new Error("this tab has changes it could not save: download or discard them first");
-    await this.flush();
-    if (this.saveProblem) throw new Error(this.saveProblem);
+    const problem = await this.leaveProblem();
+    if (problem !== undefined) throw new Error(problem);
     this.#closed = true;
     this.#saver.dispose();
     await this.#lock?.release();

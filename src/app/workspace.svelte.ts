@@ -428,18 +428,16 @@ export class Workspace {
    */
   async #canLeave(): Promise<boolean> {
     const doc = this.doc;
-    if (!doc) return true;
-    if (doc.stranded === undefined) await doc.flush();
-    const problem =
-      doc.stranded !== undefined
-        ? "this tab has changes it could not save: download or discard them first"
-        : doc.saveProblem;
-    if (problem === undefined) return true;
+    const problem = await doc?.leaveProblem();
+    if (doc && problem !== undefined) this.#staysOpen(doc, problem);
+    return problem === undefined;
+  }
+
+  #staysOpen(doc: OpenDocument, problem: string): void {
     this.notify(
       "error",
       `"${doc.title}" could not be saved (${problem}), so it stays open: download it before opening another notebook.`,
     );
-    return false;
   }
 
   async #create(init: NewDocument, push = true): Promise<void> {
@@ -500,10 +498,7 @@ export class Workspace {
       try {
         await previous.close();
       } catch (error) {
-        this.notify(
-          "error",
-          `"${previous.title}" could not be saved (${messageOf(error)}), so it stays open: download it before opening another notebook.`,
-        );
+        this.#staysOpen(previous, messageOf(error));
         return;
       }
       this.runner?.stop();

@@ -16,6 +16,27 @@ async function fresh(start = Date.UTC(2026, 0, 1)) {
   return { store, clock, factory };
 }
 
+/** A browser's storage as Strata 0.1 left it: one saved notebook (or none) and its datasets. */
+function strata01(
+  factory: IDBFactory,
+  saved: { notebook?: object; datasets: { name: string; file: Blob }[] },
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = factory.open("strata", 1);
+    req.onupgradeneeded = () => {
+      req.result.createObjectStore("notebook");
+      req.result.createObjectStore("datasets");
+    };
+    req.onsuccess = () => {
+      const tx = req.result.transaction(["notebook", "datasets"], "readwrite");
+      if (saved.notebook) tx.objectStore("notebook").put(saved.notebook, "current");
+      for (const d of saved.datasets) tx.objectStore("datasets").put(d, d.name);
+      tx.oncomplete = () => (req.result.close(), resolve());
+      tx.onerror = () => reject(tx.error);
+    };
+  });
+}
+
 const doc = (title: string) => ({
   title,
   text: `---\ntitle: ${title}\n---\n\n\`\`\`sql\nSELECT 1\n\`\`\`\n`,
@@ -181,25 +202,9 @@ describe("DocumentStore", () => {
     const factory = new IDBFactory();
     const oldText =
       "---\ntitle: My week of work\n---\n\n```sql totals\nSELECT count(*) FROM orders\n```\n";
-    await new Promise<void>((resolve, reject) => {
-      const req = factory.open("strata", 1);
-      req.onupgradeneeded = () => {
-        req.result.createObjectStore("notebook");
-        req.result.createObjectStore("datasets");
-      };
-      req.onsuccess = () => {
-        const tx = req.result.transaction(["notebook", "datasets"], "readwrite");
-        tx.objectStore("notebook").put(
-          { text: oldText, source: "kmeans-segments", savedAt: 5 },
-          "current",
-        );
-        tx.objectStore("datasets").put(
-          { name: "orders", file: new File(["a\n1\n"], "orders.csv") },
-          "orders",
-        );
-        tx.oncomplete = () => (req.result.close(), resolve());
-        tx.onerror = () => reject(tx.error);
-      };
+    await strata01(factory, {
+      notebook: { text: oldText, source: "kmeans-segments", savedAt: 5 },
+      datasets: [{ name: "orders", file: new File(["a\n1\n"], "orders.csv") }],
     });
     const store = await DocumentStore.open({ factory, now: () => 100 });
     const { documents } = await store.list();
@@ -222,19 +227,7 @@ describe("DocumentStore", () => {
 describe("the move from Strata 0.1", () => {
   it("open() keeps 0.1's datasets in a notebook of their own when there was no saved notebook", async () => {
     const factory = new IDBFactory();
-    await new Promise<void>((resolve, reject) => {
-      const req = factory.open("strata", 1);
-      req.onupgradeneeded = () => {
-        req.result.createObjectStore("notebook");
-        req.result.createObjectStore("datasets");
-      };
-      req.onsuccess = () => {
-        const tx = req.result.transaction("datasets", "readwrite");
-        tx.objectStore("datasets").put({ name: "orders", file: new Blob(["a\n1\n"]) }, "orders");
-        tx.oncomplete = () => (req.result.close(), resolve());
-        tx.onerror = () => reject(tx.error);
-      };
-    });
+    await strata01(factory, { datasets: [{ name: "orders", file: new Blob(["a\n1\n"]) }] });
     const store = await DocumentStore.open({ factory });
     const [doc] = (await store.list()).documents;
     expect(doc?.title).toBe("Recovered datasets");
