@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
-import type { Plugin } from "vite";
+import type { Plugin, Rolldown } from "vite";
 import { defineConfig } from "vitest/config";
 
 const require = createRequire(import.meta.url);
@@ -29,8 +29,93 @@ function sqlParserWasm(): Plugin {
   };
 }
 
+/**
+ * The notebook frame (src/app/frame/) is built apart from the app: its page is framed with
+ * sandbox="allow-scripts", an opaque origin, which may load only classic scripts (a module
+ * script from another origin needs CORS headers a static host does not send). So it is one
+ * IIFE script and one stylesheet, with `sandbox.html` beside the app's index.html; in dev the
+ * same build is served from memory and redone when a source file changes.
+ */
+function notebookFrame(): Plugin {
+  let root = process.cwd();
+  let production = true;
+  let cached: Promise<Map<string, string | Uint8Array>> | undefined;
+  const frameBuild = async (): Promise<Map<string, string | Uint8Array>> => {
+    const { build } = await import("vite");
+    const result = await build({
+      configFile: false,
+      root,
+      base: "./",
+      logLevel: "warn",
+      mode: production ? "production" : "development",
+      plugins: [svelte()],
+      resolve: {
+        alias: { "@guanmingchiu/sqlparser-ts": join(root, "src/app/frame/no-sqlparser.ts") },
+      },
+      worker: { format: "iife" },
+      build: {
+        write: false,
+        target: "es2022",
+        minify: production,
+        copyPublicDir: false,
+        assetsInlineLimit: 0,
+        chunkSizeWarningLimit: 4000,
+        lib: {
+          entry: join(root, "src/app/frame/main.ts"),
+          formats: ["iife"],
+          name: "strataFrame",
+          fileName: () => "frame.js",
+          cssFileName: "frame",
+        },
+      },
+    });
+    const outputs = (Array.isArray(result) ? result : [result]) as Rolldown.RolldownOutput[];
+    const files = new Map<string, string | Uint8Array>();
+    for (const output of outputs)
+      for (const item of output.output)
+        files.set(`frame/${item.fileName}`, item.type === "chunk" ? item.code : item.source);
+    files.set("sandbox.html", readFileSync(join(root, "src/app/frame/sandbox.html"), "utf8"));
+    return files;
+  };
+  return {
+    name: "strata-notebook-frame",
+    configResolved(config) {
+      root = config.root;
+      production = config.command === "build";
+    },
+    async generateBundle() {
+      for (const [fileName, source] of await frameBuild())
+        this.emitFile({ type: "asset", fileName, source });
+    },
+    configureServer(server) {
+      server.watcher.on("change", () => (cached = undefined));
+      server.middlewares.use((req, res, next) => {
+        const path = (req.url ?? "").split("?")[0]!.replace(/^\//, "");
+        if (path !== "sandbox.html" && !path.startsWith("frame/")) return next();
+        cached ??= frameBuild();
+        cached
+          .then((files) => {
+            const file = files.get(path);
+            if (file === undefined) return next();
+            const type = path.endsWith(".html")
+              ? "text/html"
+              : path.endsWith(".css")
+                ? "text/css"
+                : "text/javascript";
+            res.setHeader("Content-Type", `${type}; charset=utf-8`);
+            res.end(file);
+          })
+          .catch((error: unknown) => {
+            cached = undefined;
+            next(error);
+          });
+      });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [svelte(), sqlParserWasm()],
+  plugins: [svelte(), sqlParserWasm(), notebookFrame()],
   // The built app is served from any folder, or opened from a static host, with no network.
   base: "./",
   build: {

@@ -1,5 +1,6 @@
 import {
   applyChange,
+  codeHash,
   notebook as makeNotebook,
   parse,
   serialize,
@@ -25,6 +26,8 @@ export interface DocumentEvents {
   onSaved?: () => void;
   /** a change with no cell to show its reason at (the title) was refused */
   onRefused?: (reason: string) => void;
+  /** something went wrong that the user should know about (one line) */
+  onError?: (message: string) => void;
 }
 
 /**
@@ -57,6 +60,13 @@ export class OpenDocument {
   stranded = $state<string | undefined>(undefined);
   /** a take-over is under way */
   takingOver = $state(false);
+  /**
+   * Whether the user trusts this notebook's code as it is now: its hash is one the user
+   * trusted (in this browser's storage, out of notebook code's reach), or this tab's own edits
+   * changed trusted code. Anything else — a file, another tab's text, a restored version — is
+   * not trusted until the user says so.
+   */
+  trusted = $state(false);
 
   #store: DocumentStore;
   #lock: DocumentLock | undefined;
@@ -101,11 +111,8 @@ export class OpenDocument {
     doc.role = doc.#lock.role;
     // Another tab may have saved between reading the record and getting the lock.
     if (doc.role === "writer") await doc.#reload({ quiet: true });
+    await doc.#checkTrust();
     return doc;
-  }
-
-  get trusted(): boolean {
-    return this.record.trusted;
   }
 
   get title(): string {
@@ -136,6 +143,7 @@ export class OpenDocument {
     const problems = new Map(this.problems);
     if (result.ok) {
       this.notebook = result.notebook;
+      if (this.trusted) this.#keepTrust();
       if (cell !== undefined) {
         problems.delete(cell);
         const notes = new Map(this.notes);
@@ -188,13 +196,34 @@ export class OpenDocument {
     };
   }
 
-  /** The user trusts this notebook's code. */
+  /** The user trusts this notebook's code, exactly as it is now. */
   async trust(): Promise<void> {
-    if (this.trusted) return;
-    this.record = { ...this.record, trusted: true };
-    // Trust is not the text: a reader tab records it too, and the writer's saves keep it.
-    const stored = await this.#store.update(this.id, { trusted: true });
-    this.record = { ...this.record, trusted: stored.trusted };
+    if (this.unreadable !== undefined) throw new Error("this notebook cannot be read");
+    const notebook = this.notebook;
+    await this.#store.trust(await codeHash(notebook));
+    if (notebook === this.notebook) this.trusted = true;
+    else await this.#checkTrust();
+  }
+
+  /** Whether the code shown now is code the user trusted. */
+  async #checkTrust(): Promise<void> {
+    const notebook = this.notebook;
+    const trusted =
+      this.unreadable === undefined && (await this.#store.isTrusted(await codeHash(notebook)));
+    if (notebook === this.notebook) this.trusted = trusted;
+  }
+
+  /** The user edited trusted code: the new code is theirs, so it is trusted too. */
+  #keepTrust(): void {
+    const notebook = this.notebook;
+    void codeHash(notebook)
+      .then((hash) => this.#store.trust(hash))
+      .catch((error: unknown) => {
+        // Not kept: after a reload the notebook asks to be trusted again, and nothing is lost.
+        this.#events.onError?.(
+          `Trust for the edited code could not be kept (${error instanceof Error ? error.message : String(error)}): after a reload the notebook asks to be trusted again.`,
+        );
+      });
   }
 
   /** Save now whatever is pending (the page is hiding, another notebook opens). */
@@ -277,6 +306,8 @@ export class OpenDocument {
     this.unreadable = undefined;
     this.problems = new Map();
     this.revision++;
+    // A version from the history is trusted only if its code was.
+    await this.#checkTrust();
     this.#saver.touch();
     await this.flush();
     if (this.saveProblem) throw new Error(this.saveProblem);
@@ -308,10 +339,13 @@ export class OpenDocument {
     if (!record || this.#closed || this.stranded !== undefined) return;
     if (this.role === "reader" && this.#saver.pending) return;
     if (!options.force && record.text === this.record.text) {
-      this.record = { ...this.record, trusted: record.trusted, updatedAt: record.updatedAt };
+      this.record = { ...this.record, updatedAt: record.updatedAt };
       return;
     }
     this.#setRecord(record);
+    // Another tab's text is trusted only if its code is code the user trusted.
+    this.trusted = false;
+    await this.#checkTrust();
     this.revision++;
     if (!options.quiet) this.#events.onReplaced();
   }

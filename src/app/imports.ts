@@ -60,7 +60,6 @@ function fromFile(text: string, mdName: string, from: string): NewDocument {
     title: nb.title || mdName.replace(NOTEBOOK_FILE, ""),
     text,
     origin: { kind: "file", name: from },
-    trusted: false,
     snapshot: `opened from ${from}`,
   };
 }

@@ -1,4 +1,5 @@
 import { messageOf } from "../engine/index.ts";
+import { codeHash, parse } from "../notebook/index.ts";
 import { DocumentLock, type DocumentRecord, type DocumentStore } from "../workspace/index.ts";
 import { retitled } from "./imports.ts";
 import type { Notices } from "./notices.svelte.ts";
@@ -13,6 +14,8 @@ export class Library {
   documents = $state.raw<DocumentRecord[]>([]);
   /** a line for each stored notebook that could not be read */
   unreadable = $state.raw<string[]>([]);
+  /** the ids of notebooks whose code the user has not trusted */
+  untrusted = $state.raw<ReadonlySet<string>>(new Set());
   #store: DocumentStore;
   #notices: Notices;
 
@@ -24,8 +27,13 @@ export class Library {
   async refresh(): Promise<void> {
     try {
       const { documents, unreadable } = await this.#store.list();
+      const hashes = await Promise.all(documents.map((d) => hashOf(d.text)));
+      const trusted = await this.#store.trustedAmong(hashes.filter((h) => h !== undefined));
       this.documents = documents;
       this.unreadable = unreadable;
+      this.untrusted = new Set(
+        documents.flatMap((d, i) => (hashes[i] && trusted.has(hashes[i]) ? [] : [d.id])),
+      );
     } catch (error) {
       this.#notices.add(
         "error",
@@ -137,5 +145,14 @@ export class Library {
       }
       await action(record);
     });
+  }
+}
+
+/** The hash of a stored text's code; none for a text that cannot be read. */
+async function hashOf(text: string): Promise<string | undefined> {
+  try {
+    return await codeHash(parse(text));
+  } catch {
+    return undefined;
   }
 }

@@ -1,9 +1,14 @@
 import type { Engine } from "../engine/index.ts";
 import type { Cell, Notebook } from "../notebook/index.ts";
 import { cellResults, Runtime, type CellResult, type CellState } from "../runtime/index.ts";
+import type { SqlReferences } from "../runtime/sqlrefs.ts";
 
 export interface RunnerHost {
-  engine: Engine<File>;
+  engine: Engine<unknown>;
+  /** the tables a SQL text reads (the frame asks the app, which has the parser) */
+  sqlReferences?: (sql: string) => Promise<SqlReferences>;
+  /** awaited before each TS cell's code starts (see RuntimeOptions.beforeTs) */
+  beforeTs?: () => Promise<void>;
   /** a segmentation worker, so clustering does not block the page */
   kmeansWorker?: () => Worker;
   /** the open notebook's cells, as they are now */
@@ -11,8 +16,9 @@ export interface RunnerHost {
 }
 
 /**
- * The run state of one open notebook: each cell's state, the source it last ran with, the
- * values of its inputs. A notebook that closes stops its runner; the next one gets a new one.
+ * The run state of one open notebook, in the notebook frame: each cell's state, the source it
+ * last ran with, the values of its inputs. A frame lives as long as its notebook is open (or
+ * until Stop rebuilds it).
  */
 export class Runner {
   states = $state.raw<ReadonlyMap<string, CellState>>(new Map());
@@ -22,6 +28,7 @@ export class Runner {
   inputs = $state.raw<ReadonlyMap<string, unknown>>(new Map());
   #runtime: Runtime;
   #host: RunnerHost;
+  #listeners: ((states: ReadonlyMap<string, CellState>) => void)[] = [];
 
   private constructor(runtime: Runtime, host: RunnerHost) {
     this.#runtime = runtime;
@@ -35,6 +42,8 @@ export class Runner {
     const runtime = await Runtime.create({
       engine: host.engine,
       kmeansWorker: host.kmeansWorker,
+      sqlReferences: host.sqlReferences,
+      beforeTs: host.beforeTs,
       inputValue: (cellId, index) => made.runner?.inputs.get(`${cellId}:${index}`),
     });
     made.runner = new Runner(runtime, host);
@@ -57,15 +66,40 @@ export class Runner {
     await this.#runtime.run(id);
   }
 
+  /** Run one cell alone (a confirmed run of one cell of an untrusted notebook). */
+  async runOnly(id: string): Promise<void> {
+    await this.#runtime.setCells(this.#host.cells());
+    await this.#runtime.runOnly(id);
+  }
+
   async runAll(): Promise<void> {
     await this.#runtime.setCells(this.#host.cells());
     await this.#runtime.runAll();
   }
 
-  /** An input moved: keep its value and re-run its cell and what depends on it. */
-  async setInput(cellId: string, index: number, value: unknown): Promise<void> {
+  /** An input moved: keep its value for the cell's next run. */
+  setInput(cellId: string, index: number, value: unknown): void {
     this.inputs = new Map([...this.inputs, [`${cellId}:${index}`, value]]);
-    await this.run(cellId);
+  }
+
+  /** A cell was stopped by tearing its frame down: show it so in the new one. */
+  markStopped(id: string, ms: number): void {
+    this.states = new Map([
+      ...this.states,
+      [
+        id,
+        {
+          status: "error",
+          error: { message: `Stopped after ${(ms / 1000).toFixed(1)} s: the cell did not finish` },
+          ms,
+        },
+      ],
+    ]);
+  }
+
+  /** Listen to every cell's state. */
+  onChange(listener: (states: ReadonlyMap<string, CellState>) => void): void {
+    this.#listeners.push(listener);
   }
 
   /** Each code cell's outcome, for the HTML report. */
@@ -80,6 +114,7 @@ export class Runner {
 
   #onCellState(id: string, state: CellState): void {
     this.states = new Map([...this.states, [id, state]]);
+    for (const listener of this.#listeners) listener(this.states);
     if (state.status === "running") {
       const cell = this.#host.cells().find((c) => c.id === id);
       if (cell) this.ranWith = new Map([...this.ranWith, [id, cell.source]]);

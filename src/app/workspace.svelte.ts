@@ -1,5 +1,11 @@
 import { messageOf, type Engine } from "../engine/index.ts";
-import { notebook as makeNotebook, parse, serialize, type Notebook } from "../notebook/index.ts";
+import {
+  codeHash,
+  notebook as makeNotebook,
+  parse,
+  serialize,
+  type Notebook,
+} from "../notebook/index.ts";
 import {
   packNotebook,
   type DocumentRecord,
@@ -14,8 +20,12 @@ import { Library } from "./library.svelte.ts";
 import { Notices, type Notice } from "./notices.svelte.ts";
 import { Persistence } from "./persistence.svelte.ts";
 import { hashFor, parseHash } from "./route.ts";
-import { Runner } from "./runner.svelte.ts";
+import { saveBlob } from "./download.ts";
+import { FrameHost, lastRunUnfinished } from "./frameHost.svelte.ts";
 import { bytes, when } from "./time.ts";
+
+/** What the notebook frame may ask the app to save: charts and results. */
+const FRAME_DOWNLOADS = new Set([".svg", ".png", ".csv", ".tsv", ".json", ".parquet", ".txt"]);
 
 /** The database engine's life: starting, ready, or failed to start. */
 export type EngineStatus =
@@ -23,8 +33,6 @@ export type EngineStatus =
 
 export interface WorkspaceHost {
   createEngine: () => Promise<Engine<File>>;
-  /** a segmentation worker, so clustering does not block the page */
-  kmeansWorker?: () => Worker;
   /** show a URL for the open notebook (push: a new history entry) */
   navigate: (hash: string, push: boolean) => void;
 }
@@ -39,7 +47,10 @@ export class Workspace {
   engine = $state.raw<EngineStatus>({ kind: "starting" });
   persistence = $state.raw<Persistence | undefined>(undefined);
   doc = $state.raw<OpenDocument | undefined>(undefined);
-  runner = $state.raw<Runner | undefined>(undefined);
+  /** the open notebook's cells and code, in their sandboxed frame */
+  frame = $state.raw<FrameHost | undefined>(undefined);
+  /** files are being dragged over the page (or over the frame) */
+  dragging = $state(false);
   readonly datasets: Datasets;
   /** the notebooks in this browser (once storage is open) */
   library = $state.raw<Library | undefined>(undefined);
@@ -197,7 +208,7 @@ export class Workspace {
   /** Add data files to the open notebook, then re-run it when trusted. */
   async addData(files: readonly File[], table?: string): Promise<void> {
     await this.datasets.add(files, table);
-    if (this.doc?.trusted && this.runner) await this.runner.runAll();
+    if (this.doc?.trusted) await this.frame?.run({ kind: "all" });
   }
 
   /** A notebook file or zip becomes a new, untrusted document (with its data files). */
@@ -346,20 +357,30 @@ export class Workspace {
 
   // --- running --------------------------------------------------------------------------------
 
-  /** The user trusts the open notebook: run it. */
+  /** The user trusts the open notebook's code as it is now: run it. */
   async trustAndRun(): Promise<void> {
-    await this.doc?.trust();
-    await this.runner?.runAll();
+    const doc = this.doc;
+    if (!doc) return;
+    try {
+      await doc.trust();
+    } catch (error) {
+      this.notify("error", `The notebook could not be trusted: ${messageOf(error)}`);
+      return;
+    }
+    await this.frame?.run({ kind: "all" });
   }
 
-  async run(id: string): Promise<void> {
-    await this.doc?.trust();
-    await this.runner?.run(id);
-  }
-
+  /** Run every cell; an untrusted notebook runs nothing until the user trusts it. */
   async runAll(): Promise<void> {
-    await this.doc?.trust();
-    await this.runner?.runAll();
+    if (!this.doc) return;
+    if (!this.doc.trusted) {
+      this.notify(
+        "info",
+        "This notebook's code is not trusted yet: read it, then use Trust and run to run it.",
+      );
+      return;
+    }
+    await this.frame?.run({ kind: "all" });
   }
 
   async takeOver(): Promise<void> {
@@ -395,6 +416,14 @@ export class Workspace {
       this.notify("error", `The notebook could not be packed with its data: ${messageOf(error)}`);
       return undefined;
     }
+  }
+
+  /** The open notebook as a self-contained HTML report (its outputs come from the frame). */
+  async report(): Promise<string | undefined> {
+    const doc = this.doc;
+    const body = await this.frame?.report();
+    if (!doc || body === undefined) return undefined;
+    return body;
   }
 
   /** Save now (the page is hiding). */
@@ -440,10 +469,17 @@ export class Workspace {
     );
   }
 
-  async #create(init: NewDocument, push = true): Promise<void> {
+  /** A new document from the app itself (empty, or a bundled example): its code is trusted. */
+  async #create(init: NewDocument & { trusted: true }, push = true): Promise<void> {
     if (!(await this.#canLeave())) return;
-    const record = await this.#createRecord(init);
+    const { trusted, ...fields } = init;
+    const record = await this.#createRecord(fields);
     if (!record) return;
+    try {
+      if (trusted) await this.persistence?.store.trust(await codeHash(parse(fields.text)));
+    } catch (error) {
+      this.notify("error", `Trust for "${fields.title}" could not be kept: ${messageOf(error)}`);
+    }
     await this.library?.refresh();
     await this.#open(record, push);
   }
@@ -501,8 +537,8 @@ export class Workspace {
         this.#staysOpen(previous, messageOf(error));
         return;
       }
-      this.runner?.stop();
-      this.runner = undefined;
+      this.frame?.dispose();
+      this.frame = undefined;
     }
     if (version !== this.#opens) return;
     const events = {
@@ -511,8 +547,15 @@ export class Workspace {
         if (doc.saveState.kind === "saved") void this.persistence?.refresh();
       },
       onRefused: (reason: string) => this.notify("error", `Not changed: ${reason}.`),
+      onError: (message: string) => this.notify("error", message),
     };
     const doc: OpenDocument = await OpenDocument.open(store, record, events);
+    if (version !== this.#opens) {
+      await doc.close().catch(() => undefined);
+      return;
+    }
+    // The bundled examples are the app's own code: a copy of one, unchanged, is trusted.
+    if (!doc.trusted && (await this.#isExampleCode(doc.notebook))) await doc.trust();
     if (version !== this.#opens) {
       await doc.close().catch(() => undefined);
       return;
@@ -528,20 +571,54 @@ export class Workspace {
     if (doc.unreadable) this.notify("error", doc.unreadable);
     const engine = await this.#engine;
     if (!engine || version !== this.#opens) return;
-    const runner = await Runner.create({
-      engine,
-      kmeansWorker: this.#host.kmeansWorker,
-      cells: () => doc.notebook.cells,
+    const frame = new FrameHost({
+      doc,
+      engine: () => this.#engine,
+      tables: () => this.#tables(),
+      removeCell: (id) => void this.removeCell(id),
+      download: (blob, name) => this.#download(blob, name),
+      onDrag: () => (this.dragging = true),
+      notify: (message) => this.notify("error", message),
     });
-    if (version !== this.#opens) {
-      runner.stop();
-      return;
-    }
-    this.runner = runner;
+    this.frame = frame;
     this.datasets.setEngine(engine, store);
     await this.datasets.attach(doc);
-    if (version !== this.#opens) return;
-    if (doc.trusted) await runner.runAll();
+    if (version !== this.#opens || !doc.trusted) return;
+    if (lastRunUnfinished(doc.id)) {
+      this.notices.add(
+        "info",
+        `The last run of "${doc.title}" did not finish (it may hang), so it did not run on opening.`,
+        { label: "Run all", run: () => this.runAll() },
+        { docId: doc.id },
+      );
+      return;
+    }
+    await frame.run({ kind: "all" });
+  }
+
+  #exampleHashes: Promise<Set<string>> | undefined;
+
+  /** Whether this code is exactly one of the bundled examples' code. */
+  async #isExampleCode(notebook: Notebook): Promise<boolean> {
+    this.#exampleHashes ??= Promise.all(EXAMPLES.map((e) => codeHash(parse(e.text)))).then(
+      (hashes) => new Set(hashes),
+    );
+    return (await this.#exampleHashes).has(await codeHash(notebook));
+  }
+
+  /** Tables and their columns, for completion in the cells' editors. */
+  #tables(): Record<string, string[]> {
+    return Object.fromEntries(this.datasets.tables.map((t) => [t.name, t.columns.map((c) => c.name)]));
+  }
+
+  /** The frame asked to save a chart or a result: only such files, under a tidy name. */
+  #download(blob: Blob, name: string): void {
+    const ext = /\.[a-z]+$/i.exec(name)?.[0]?.toLowerCase();
+    if (ext === undefined || !FRAME_DOWNLOADS.has(ext)) {
+      this.notify("error", `Not downloaded: a notebook cell may save ${[...FRAME_DOWNLOADS].join(", ")} files only.`);
+      return;
+    }
+    saveBlob(blob, fileNameFor(name.slice(0, -ext.length), ext));
   }
 
   /** The text was replaced: load datasets it names differently, re-run when trusted. */
@@ -550,6 +627,6 @@ export class Workspace {
     const names = (nb: Notebook | undefined) => JSON.stringify(nb?.datasets ?? null);
     if (before === undefined || names(before) !== names(doc.notebook))
       await this.datasets.attach(doc);
-    if (doc.trusted && doc.role === "writer") await this.runner?.runAll();
+    if (doc.trusted && doc.role === "writer") await this.frame?.run({ kind: "all" });
   }
 }

@@ -13,3 +13,4 @@ export { notebook, isCellName } from "./notebook.ts";
 export { parse, ParseError } from "./parse.ts";
 export { serialize } from "./serialize.ts";
 export { applyChange, NEW_TEXT, type Change, type ChangeResult } from "./change.ts";
+export { codeHash, codeText } from "./trust.ts";

@@ -4,7 +4,7 @@ import { compileTs, errorLocation, runTs, type CompiledTs } from "./compile.ts";
 import { buildGraph, dependentsOf, type Graph } from "./graph.ts";
 import { cellLibrary, sharedLibrary, type LibraryHost } from "./library.ts";
 import { sqlIdentifiers } from "./sqllex.ts";
-import { sqlParserReady, sqlReferences } from "./sqlrefs.ts";
+import { sqlParserReady, sqlReferences, type SqlReferences } from "./sqlrefs.ts";
 import {
   transition,
   type CellError,
@@ -20,6 +20,16 @@ export interface RuntimeOptions extends LibraryHost {
   library?: ReadonlyMap<string, unknown>;
   /** the clock for run times, in milliseconds */
   now?: () => number;
+  /**
+   * The tables a SQL text reads; by default parsed here with sqlparser's wasm (the sandboxed
+   * notebook frame, which may load no wasm, asks the app to parse for it).
+   */
+  sqlReferences?: (sql: string) => Promise<SqlReferences>;
+  /**
+   * Awaited after a TS cell is marked running and before its code starts: the frame yields
+   * here so that "running" reaches the app even when the code then never gives the thread back.
+   */
+  beforeTs?: () => Promise<void>;
 }
 
 export type Listener = (id: string, state: CellState) => void;
@@ -57,7 +67,7 @@ export class Runtime {
   }
 
   static async create(options: RuntimeOptions): Promise<Runtime> {
-    await sqlParserReady();
+    if (!options.sqlReferences) await sqlParserReady();
     return new Runtime(options);
   }
 
@@ -67,7 +77,8 @@ export class Runtime {
     const names = new Map<string, string>();
     for (const cell of code) if (cell.name !== undefined) names.set(cell.name, cell.name);
     const analysed = new Map<string, Analysed>();
-    for (const cell of code) analysed.set(cell.id, await analyse(cell, names));
+    const references = this.#host.sqlReferences ?? sqlReferences;
+    for (const cell of code) analysed.set(cell.id, await analyse(cell, names, references));
     for (const id of this.#states.keys()) if (!analysed.has(id)) this.#states.delete(id);
     for (const id of analysed.keys())
       if (!this.#states.has(id)) this.#states.set(id, { status: "idle" });
@@ -100,6 +111,15 @@ export class Runtime {
       }
     }
     return this.#schedule(this.#graph.order.filter((c) => needed.has(c)));
+  }
+
+  /**
+   * Run this cell alone: not the cells it reads (one that has not run is its error), nor the
+   * cells that read it. What a confirmed run of one cell of an untrusted notebook does.
+   */
+  runOnly(id: string): Promise<void> {
+    if (!this.#cells.has(id)) throw new Error(`unknown cell: ${id}`);
+    return this.#schedule([id]);
   }
 
   /** Change a cell's source and re-run it with its dependents. */
@@ -238,9 +258,10 @@ export class Runtime {
     return this.#host.engine.query(`SELECT * FROM ${ident(cell.name)}`);
   }
 
-  #runTs(analysed: Analysed, outputs: Output[]): Promise<unknown> {
+  async #runTs(analysed: Analysed, outputs: Output[]): Promise<unknown> {
     const { cell, compiled } = analysed;
     if (!compiled) throw new Error("a TS cell without compiled code");
+    await this.#host.beforeTs?.();
     const scope = new Map(this.#shared);
     for (const [name, value] of cellLibrary(this.#host, cell.id, outputs)) scope.set(name, value);
     for (const { cell: other } of this.#cells.values()) {
@@ -252,7 +273,11 @@ export class Runtime {
   }
 }
 
-async function analyse(cell: CodeCell, names: ReadonlyMap<string, string>): Promise<Analysed> {
+async function analyse(
+  cell: CodeCell,
+  names: ReadonlyMap<string, string>,
+  sqlReferences: (sql: string) => Promise<SqlReferences>,
+): Promise<Analysed> {
   if (cell.kind === "ts") {
     try {
       const compiled = compileTs(cell.source);

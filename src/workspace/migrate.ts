@@ -76,14 +76,12 @@ function write(tx: IDBTransaction, old: OldNotebook, datasets: OldDataset[], now
     // A text the parser refuses is kept as it was: it opens with its error, nothing is lost.
   }
   const savedAt = typeof old.savedAt === "number" ? old.savedAt : now;
-  const source = typeof old.source === "string" ? old.source : "";
   const record: DocumentRecord = {
     id,
     title,
     text,
+    // Trust is by content now (notebook/trust.ts): a migrated notebook runs when trusted again.
     origin: { kind: "migrated" },
-    // A notebook that came from a file runs only when trusted again.
-    trusted: !/\.md$/i.test(source),
     createdAt: savedAt,
     updatedAt: savedAt,
     openedAt: now,

@@ -11,8 +11,6 @@ export interface DocumentRecord {
   text: string;
   /** where it came from, for the list and for reusing an unmodified example */
   origin: Origin;
-  /** whether the user chose to run its code (a file from elsewhere starts untrusted) */
-  trusted: boolean;
   createdAt: number;
   /** when its text last changed */
   updatedAt: number;
@@ -70,9 +68,10 @@ export function readDocument(value: unknown, key: IDBValidKey): DocumentRecord {
     if (typeof r[field] !== "number" || !Number.isFinite(r[field]))
       throw bad(`its ${field} is not a number`);
   if (r.deletedAt !== null && typeof r.deletedAt !== "number") throw bad("its deletedAt is wrong");
-  if (typeof r.trusted !== "boolean") throw bad("its trusted flag is not true or false");
   if (!isOrigin(r.origin)) throw bad("its origin is unknown");
-  return value as DocumentRecord;
+  // Strata 0.2 kept a trusted flag on the record; trust is by content now, so it means nothing.
+  const { trusted, ...record } = r;
+  return record as unknown as DocumentRecord;
 }
 
 export function readSnapshot(value: unknown): Snapshot | undefined {

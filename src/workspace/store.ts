@@ -10,10 +10,12 @@ import {
 } from "./records.ts";
 import { SNAPSHOT_EVERY, thinSnapshots, type Snapshot } from "./snapshots.ts";
 
-const VERSION = 2;
+const VERSION = 3;
 const DOCS = "documents";
 const SNAPSHOTS = "snapshots";
 const FILES = "files";
+/** the SHA-256 of each notebook code the user trusted (see notebook/trust.ts) */
+const TRUST = "trust";
 /** Notebooks in the trash are removed for good after this long. */
 export const TRASH_DAYS = 30;
 
@@ -21,7 +23,6 @@ export interface NewDocument {
   title: string;
   text: string;
   origin: Origin;
-  trusted: boolean;
   /** take a first snapshot with this reason (a notebook opened from a file or an example) */
   snapshot?: string;
 }
@@ -93,6 +94,7 @@ export class DocumentStore {
           const files = db.createObjectStore(FILES, { keyPath: ["docId", "name"] });
           files.createIndex("doc", "docId");
         }
+        if (!db.objectStoreNames.contains(TRUST)) db.createObjectStore(TRUST, { keyPath: "hash" });
         if (event.oldVersion === 1) migrateFromV1(db, tx, now());
       };
       req.onblocked = () => options.onBlocked?.();
@@ -140,7 +142,6 @@ export class DocumentStore {
       title: init.title,
       text: init.text,
       origin: init.origin,
-      trusted: init.trusted,
       createdAt: at,
       updatedAt: at,
       openedAt: at,
@@ -196,10 +197,10 @@ export class DocumentStore {
     );
   }
 
-  /** Change fields other than the text: trust, when it was opened. */
+  /** Change fields other than the text: when it was opened. */
   async update(
     id: string,
-    patch: Partial<Pick<DocumentRecord, "trusted" | "openedAt">>,
+    patch: Partial<Pick<DocumentRecord, "openedAt">>,
   ): Promise<DocumentRecord> {
     return this.#write([DOCS], async (tx) => {
       const next = { ...(await this.#getIn(tx, id)), ...patch };
@@ -208,7 +209,7 @@ export class DocumentStore {
     });
   }
 
-  /** A copy with its text, trust and dataset files; `text` is the copy's text (its new title). */
+  /** A copy with its text and dataset files; `text` is the copy's text (its new title). */
   async duplicate(id: string, copy: { title: string; text: string }): Promise<DocumentRecord> {
     const at = this.#now();
     const fresh = newId();
@@ -330,6 +331,32 @@ export class DocumentStore {
       await request(files.delete([id, from]));
       await request(files.put({ ...old, name: to }));
     });
+  }
+
+  // --- trust ----------------------------------------------------------------------------------
+
+  /** Whether the user trusted a notebook whose code has this hash (notebook code cannot ask). */
+  async isTrusted(hash: string): Promise<boolean> {
+    return (await this.#read(TRUST, (store) => request(store.getKey(hash)))) !== undefined;
+  }
+
+  /** Which of these hashes are trusted. */
+  async trustedAmong(hashes: readonly string[]): Promise<Set<string>> {
+    return this.#read(TRUST, async (store) => {
+      const found = new Set<string>();
+      for (const hash of new Set(hashes))
+        if ((await request(store.getKey(hash))) !== undefined) found.add(hash);
+      return found;
+    });
+  }
+
+  /** Trust code with this hash from now on. */
+  async trust(hash: string): Promise<void> {
+    await this.#write(
+      [TRUST],
+      async (tx) => void (await request(tx.objectStore(TRUST).put({ hash, at: this.#now() }))),
+      "strict",
+    );
   }
 
   // --- internals ------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import { IDBFactory } from "fake-indexeddb";
 import { describe, expect, it } from "vitest";
 import { parse } from "../../src/notebook/index.ts";
 import { storageMessage, StorageError } from "../../src/workspace/idb.ts";
+import { readDocument } from "../../src/workspace/records.ts";
 import { SNAPSHOT_EVERY, thinSnapshots } from "../../src/workspace/snapshots.ts";
 import { DocumentStore, TRASH_DAYS } from "../../src/workspace/store.ts";
 
@@ -41,10 +42,23 @@ const doc = (title: string) => ({
   title,
   text: `---\ntitle: ${title}\n---\n\n\`\`\`sql\nSELECT 1\n\`\`\`\n`,
   origin: { kind: "new" as const },
-  trusted: true,
 });
 
 describe("DocumentStore", () => {
+  it("keeps trusted code hashes apart from the documents, and ignores a 0.2 trusted flag", async () => {
+    const { store } = await fresh();
+    expect(await store.isTrusted("a".repeat(64))).toBe(false);
+    await store.trust("a".repeat(64));
+    expect(await store.isTrusted("a".repeat(64))).toBe(true);
+    expect(await store.trustedAmong(["a".repeat(64), "b".repeat(64)])).toEqual(
+      new Set(["a".repeat(64)]),
+    );
+    const a = await store.create(doc("A"));
+    expect(a).not.toHaveProperty("trusted");
+    // A record Strata 0.2 wrote says trusted: true; that flag no longer trusts anything.
+    expect(readDocument({ ...a, trusted: true }, a.id)).toEqual(a);
+  });
+
   it("create, get and list: each notebook is a document with its own id, most recently edited first", async () => {
     const { store, clock } = await fresh();
     const a = await store.create(doc("A"));
@@ -162,13 +176,13 @@ describe("DocumentStore", () => {
     expect((await store.files(other.id)).map((f) => f.fileName)).toEqual(["z.csv"]);
   });
 
-  it("duplicate() copies the text, trust and files into a new document", async () => {
+  it("duplicate() copies the text and files into a new document", async () => {
     const { store } = await fresh();
-    const a = await store.create({ ...doc("A"), trusted: false });
+    const a = await store.create(doc("A"));
     await store.putFile(a.id, "orders", new File(["a\n1\n"], "orders.csv"));
     const copy = await store.duplicate(a.id, { title: "A (copy)", text: "copy\n" });
     expect(copy.id).not.toBe(a.id);
-    expect(copy).toMatchObject({ title: "A (copy)", text: "copy\n", trusted: false, dataBytes: 4 });
+    expect(copy).toMatchObject({ title: "A (copy)", text: "copy\n", dataBytes: 4 });
     expect(copy.origin).toEqual({ kind: "copy", of: a.id });
     expect((await store.files(copy.id)).map((f) => f.name)).toEqual(["orders"]);
     expect((await store.get(a.id))?.text).toBe(doc("A").text);
@@ -212,7 +226,6 @@ describe("DocumentStore", () => {
     const [migrated] = documents;
     expect(migrated).toMatchObject({
       title: "My week of work",
-      trusted: true,
       updatedAt: 5,
       dataBytes: 4,
     });

@@ -1,0 +1,106 @@
+import { tableFromIPC, type Table } from "apache-arrow";
+import type { Engine, TableInfo } from "../../engine/index.ts";
+import type { SqlReferences } from "../../runtime/sqlrefs.ts";
+import type { FrameRequest, FromFrame, Reply } from "./protocol.ts";
+
+
+/** A reply that is not a refusal. */
+type Answer = Extract<Reply, { ok: true }>;
+
+/** The frame's end of the port: posts messages and waits for the replies to its requests. */
+export class ShellChannel {
+  #port: MessagePort;
+  #ids = 0;
+  #pending = new Map<number, (reply: Reply) => void>();
+
+  constructor(port: MessagePort) {
+    this.#port = port;
+  }
+
+  post(message: FromFrame, transfer: Transferable[] = []): void {
+    this.#port.postMessage(message, transfer);
+  }
+
+  /** Ask the shell; rejects with the shell's message when it refuses or fails. */
+  async request(request: FrameRequest, transfer: Transferable[] = []): Promise<Answer> {
+    const id = ++this.#ids;
+    const reply = await new Promise<Reply>((resolve) => {
+      this.#pending.set(id, resolve);
+      this.post({ type: "request", id, request }, transfer);
+    });
+    if (!reply.ok) throw new Error(reply.message);
+    return reply;
+  }
+
+  /** A reply arrived from the shell. */
+  answer(id: number, reply: Reply): void {
+    const resolve = this.#pending.get(id);
+    this.#pending.delete(id);
+    resolve?.(reply);
+  }
+}
+
+/**
+ * The engine as notebook code in the frame sees it: every call is a request to the shell, which
+ * runs it on DuckDB (or refuses it), and tables come back as Arrow IPC bytes.
+ */
+export class RemoteEngine implements Engine<never> {
+  #channel: ShellChannel;
+
+  constructor(channel: ShellChannel) {
+    this.#channel = channel;
+  }
+
+  async query(sql: string): Promise<Table> {
+    const reply = await this.#channel.request({ kind: "query", sql });
+    if (reply.kind !== "table") throw new Error("the app answered a query with no table");
+    return tableFromIPC(reply.ipc);
+  }
+
+  registerFile(): Promise<TableInfo> {
+    return Promise.reject(
+      new Error("notebook code cannot load files: add them in the Datasets panel"),
+    );
+  }
+
+  async registerArrow(name: string, ipc: Uint8Array): Promise<TableInfo> {
+    const copy = ipc.slice();
+    return info(
+      await this.#channel.request({ kind: "registerArrow", name, ipc: copy }, [copy.buffer]),
+    );
+  }
+
+  async tables(): Promise<TableInfo[]> {
+    const reply = await this.#channel.request({ kind: "tables" });
+    if (reply.kind !== "infos") throw new Error("the app answered with no tables");
+    return reply.infos;
+  }
+
+  async describe(table: string): Promise<TableInfo> {
+    return info(await this.#channel.request({ kind: "describe", table }));
+  }
+
+  clear(): Promise<void> {
+    return Promise.reject(new Error("notebook code cannot clear the database"));
+  }
+
+  async dropTable(name: string): Promise<void> {
+    await this.#channel.request({ kind: "dropTable", name });
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** The tables a SQL text reads, parsed by the app (the frame loads no wasm). */
+  async sqlReferences(sql: string): Promise<SqlReferences> {
+    const reply = await this.#channel.request({ kind: "sqlReferences", sql });
+    if (reply.kind !== "references") throw new Error("the app answered with no references");
+    return reply.references;
+  }
+}
+
+function info(reply: Answer): TableInfo {
+  if (reply.kind !== "info") throw new Error("the app answered with no table info");
+  return reply.info;
+}

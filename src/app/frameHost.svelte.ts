@@ -1,0 +1,395 @@
+import type { SQLNamespace } from "@codemirror/lang-sql";
+import { tableToIPC } from "apache-arrow";
+import { messageOf, type Engine } from "../engine/index.ts";
+import type { Change } from "../notebook/index.ts";
+import { sqlReferences } from "../runtime/sqlrefs.ts";
+import type { OpenDocument } from "./document.svelte.ts";
+import {
+  HELLO,
+  isFromFrame,
+  type CellStatus,
+  type FrameRequest,
+  type FrameView,
+  type FromFrame,
+  type InputChange,
+  type Reply,
+  type RunScope,
+  type ToFrame,
+} from "./frame/protocol.ts";
+
+export interface FrameHostOptions {
+  doc: OpenDocument;
+  /** the engine, once started (undefined when it failed) */
+  engine: () => Promise<Engine<File> | undefined>;
+  /** tables and their columns, for completion in the frame's editors */
+  tables: () => SQLNamespace;
+  /** delete a cell (with its Undo) */
+  removeCell: (id: string) => void;
+  /** the frame wants a file saved */
+  download: (blob: Blob, name: string) => void;
+  /** files are dragged over the frame */
+  onDrag: () => void;
+  notify: (message: string) => void;
+}
+
+/** A run of one cell of an untrusted notebook, waiting for the user's yes. */
+export interface PendingRun {
+  id: string;
+  label: string;
+  input?: InputChange;
+}
+
+/** How long the frame may take to start before the app says it did not. */
+const START_TIMEOUT_MS = 30_000;
+
+/** Cells a frame change may make: cell edits only (never the title or the datasets). */
+const FRAME_CHANGES = new Set<Change["type"]>(["edit", "add", "move", "remove", "rename"]);
+
+/**
+ * The app's side of the notebook frame: the sandboxed iframe where cells, outputs and notebook
+ * code live. It hands the frame the document, runs what the user asked for when the notebook is
+ * trusted (or one cell the user confirmed), answers the frame's requests to the engine only
+ * then, and rebuilds the frame when a run is stopped.
+ */
+export class FrameHost {
+  /** each cell's state, as the frame reports it */
+  states = $state.raw<ReadonlyMap<string, CellStatus>>(new Map());
+  /** the frame's content height, which the iframe takes */
+  height = $state(120);
+  /** bumps when the frame is rebuilt: the iframe element is made anew */
+  generation = $state(0);
+  /** a run of one cell of an untrusted notebook, waiting for the user */
+  pending = $state.raw<PendingRun | undefined>(undefined);
+  /** the frame said it is ready */
+  ready = $state(false);
+  /** why the frame did not start, if it did not */
+  failed = $state<string | undefined>(undefined);
+
+  #options: FrameHostOptions;
+  #iframe: HTMLIFrameElement | undefined;
+  #port: MessagePort | undefined;
+  #loads = 0;
+  #ids = 0;
+  #runs = new Map<number, () => void>();
+  #reports = new Map<number, (html: string) => void>();
+  #readyWaiters: (() => void)[] = [];
+  /** runs of one confirmed cell under way: the engine answers the frame while there are any */
+  #confirmed = 0;
+  #stopped: { cell: string; ms: number } | undefined;
+  #disposeView: () => void;
+  #onMessage = (event: MessageEvent) => this.#hello(event);
+  #disposed = false;
+
+  constructor(options: FrameHostOptions) {
+    this.#options = options;
+    window.addEventListener("message", this.#onMessage);
+    // The frame shows the document as it is: every change of it goes over.
+    this.#disposeView = $effect.root(() => {
+      $effect(() => {
+        const view = this.#view();
+        if (this.ready) this.#post({ type: "view", view });
+      });
+    });
+  }
+
+  /** Whether a cell is queued or running. */
+  get busy(): boolean {
+    for (const s of this.states.values())
+      if (s.status === "queued" || s.status === "running") return true;
+    return false;
+  }
+
+  /** The cell running now, with when it started. */
+  get running(): { id: string; started: number } | undefined {
+    for (const [id, s] of this.states) if (s.status === "running") return { id, started: s.started };
+    return undefined;
+  }
+
+  state(id: string): CellStatus {
+    return this.states.get(id) ?? { status: "idle" };
+  }
+
+  /** The iframe element was made (attach) or is going (the returned cleanup). */
+  attach(iframe: HTMLIFrameElement): () => void {
+    this.#iframe = iframe;
+    this.#loads = 0;
+    const onLoad = () => {
+      // The frame's page loads once; a second load is the frame navigating itself: rebuild it.
+      if (++this.#loads > 1) this.#rebuild("The notebook frame tried to load another page");
+    };
+    iframe.addEventListener("load", onLoad);
+    const timer = setTimeout(() => {
+      if (!this.ready && iframe === this.#iframe)
+        this.failed = "The notebook's cells did not load (the sandboxed frame did not start)";
+    }, START_TIMEOUT_MS);
+    return () => {
+      clearTimeout(timer);
+      iframe.removeEventListener("load", onLoad);
+      if (this.#iframe === iframe) this.#iframe = undefined;
+    };
+  }
+
+  /**
+   * Run what the shell decided may run: all, one cell and its dependents (trusted notebooks),
+   * or one cell alone (confirmed by the user). Resolves when the run has finished.
+   */
+  async run(scope: RunScope, input?: InputChange): Promise<void> {
+    if (scope.kind !== "only" && !this.#options.doc.trusted) return;
+    if (!(await this.#whenReady())) return;
+    const id = ++this.#ids;
+    if (scope.kind === "only") this.#confirmed++;
+    try {
+      await new Promise<void>((resolve) => {
+        this.#runs.set(id, resolve);
+        this.#post({ type: "run", id, scope, input });
+      });
+    } finally {
+      if (scope.kind === "only") this.#confirmed--;
+    }
+  }
+
+  /** The user asked to run one cell: a trusted notebook runs it; an untrusted one asks first. */
+  ask(id: string, input?: InputChange): void {
+    if (this.#options.doc.trusted) {
+      void this.run({ kind: "cell", id }, input);
+      return;
+    }
+    const cell = this.#options.doc.notebook.cells.find((c) => c.id === id);
+    if (!cell || cell.kind === "markdown") return;
+    const index = this.#options.doc.notebook.cells.indexOf(cell);
+    const label = `${cell.kind === "sql" ? "SQL" : "TypeScript"} cell ${cell.name ?? index + 1}`;
+    this.pending = { id, label, input };
+  }
+
+  /** The user confirmed the pending run of one cell. */
+  async confirm(): Promise<void> {
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending) await this.run({ kind: "only", id: pending.id }, pending.input);
+  }
+
+  cancel(): void {
+    this.pending = undefined;
+  }
+
+  /** Stop the run: the frame is torn down (its values go) and made anew. */
+  stop(): void {
+    const running = this.running;
+    this.#stopped = running && { cell: running.id, ms: Date.now() - running.started };
+    this.#rebuild();
+  }
+
+  /** The report body of the outputs, from the frame. */
+  async report(): Promise<string | undefined> {
+    if (!(await this.#whenReady())) return undefined;
+    const id = ++this.#ids;
+    return new Promise((resolve) => {
+      this.#reports.set(id, resolve);
+      this.#post({ type: "report", id });
+    });
+  }
+
+  /** The notebook closed. */
+  dispose(): void {
+    this.#disposed = true;
+    window.removeEventListener("message", this.#onMessage);
+    this.#disposeView();
+    this.#close();
+  }
+
+  // --- the frame's messages --------------------------------------------------------------------
+
+  #hello(event: MessageEvent): void {
+    // Only this iframe's first hello: a port from any other window, or a second one, is ignored.
+    const iframe = this.#iframe;
+    if (!iframe || event.source !== iframe.contentWindow || this.#port) return;
+    if (event.origin !== "null" || (event.data as { type?: unknown })?.type !== HELLO) return;
+    const port = event.ports[0];
+    if (!port) return;
+    this.#port = port;
+    port.onmessage = (message: MessageEvent) => {
+      if (port === this.#port && isFromFrame(message.data)) this.#receive(message.data);
+    };
+  }
+
+  #receive(message: FromFrame): void {
+    const { doc } = this.#options;
+    switch (message.type) {
+      case "ready":
+        this.ready = true;
+        this.failed = undefined;
+        this.#post({ type: "view", view: this.#view() });
+        if (this.#stopped) {
+          this.#post({ type: "stopped", ...this.#stopped });
+          this.#stopped = undefined;
+        }
+        for (const resolve of this.#readyWaiters.splice(0)) resolve();
+        return;
+      case "height":
+        if (Number.isFinite(message.height))
+          this.height = Math.max(40, Math.min(message.height, 1_000_000));
+        return;
+      case "change":
+        if (!FRAME_CHANGES.has(message.change?.type)) return;
+        try {
+          doc.change(message.change);
+        } catch (error) {
+          this.#options.notify(`Not changed: ${messageOf(error)}`);
+        }
+        this.#post({ type: "view", view: this.#view() });
+        return;
+      case "add":
+        if (message.kind === "sql" || message.kind === "ts" || message.kind === "markdown")
+          doc.add(message.kind, typeof message.after === "string" ? message.after : undefined);
+        return;
+      case "remove":
+        if (typeof message.id === "string") this.#options.removeCell(message.id);
+        return;
+      case "ask-run":
+        if (message.scope?.kind === "cell" && typeof message.scope.id === "string")
+          this.ask(message.scope.id, message.input);
+        return;
+      case "states":
+        if (Array.isArray(message.states)) this.#setStates(new Map(message.states));
+        return;
+      case "ran":
+        this.#runs.get(message.id)?.();
+        this.#runs.delete(message.id);
+        return;
+      case "request":
+        void this.#answer(message.id, message.request);
+        return;
+      case "download":
+        if (message.blob instanceof Blob && typeof message.name === "string")
+          this.#options.download(message.blob, message.name);
+        return;
+      case "report":
+        this.#reports.get(message.id)?.(typeof message.html === "string" ? message.html : "");
+        this.#reports.delete(message.id);
+        return;
+      case "drag":
+        this.#options.onDrag();
+        return;
+    }
+  }
+
+  async #answer(id: number, request: FrameRequest): Promise<void> {
+    let reply: Reply;
+    const transfer: Transferable[] = [];
+    try {
+      reply = await this.#handle(request);
+      if (reply.ok && reply.kind === "table") transfer.push(reply.ipc.buffer);
+    } catch (error) {
+      reply = { ok: false, message: messageOf(error) };
+    }
+    this.#post({ type: "reply", id, reply }, transfer);
+  }
+
+  async #handle(request: FrameRequest): Promise<Reply> {
+    const text = (value: unknown, what: string): string => {
+      if (typeof value !== "string") throw new Error(`${what} must be text`);
+      return value;
+    };
+    if (request?.kind === "sqlReferences")
+      return { ok: true, kind: "references", references: await sqlReferences(text(request.sql, "SQL")) };
+    // Notebook code reaches the database only when the user trusts it, or confirmed this run.
+    if (!this.#options.doc.trusted && this.#confirmed === 0)
+      throw new Error("this notebook is not trusted, so its code may not use the database");
+    const engine = await this.#options.engine();
+    if (!engine) throw new Error("the database did not start");
+    switch (request.kind) {
+      case "query": {
+        const table = await engine.query(text(request.sql, "SQL"));
+        return { ok: true, kind: "table", ipc: tableToIPC(table, "stream") };
+      }
+      case "registerArrow":
+        if (!(request.ipc instanceof Uint8Array)) throw new Error("a table must be Arrow IPC bytes");
+        return {
+          ok: true,
+          kind: "info",
+          info: await engine.registerArrow(text(request.name, "a table name"), request.ipc),
+        };
+      case "dropTable":
+        await engine.dropTable(text(request.name, "a table name"));
+        return { ok: true, kind: "none" };
+      case "tables":
+        return { ok: true, kind: "infos", infos: await engine.tables() };
+      case "describe":
+        return { ok: true, kind: "info", info: await engine.describe(text(request.table, "a table name")) };
+      default:
+        throw new Error("the app does not know that request");
+    }
+  }
+
+  // --- internals -------------------------------------------------------------------------------
+
+  #view(): FrameView {
+    const { doc } = this.#options;
+    const view: FrameView = {
+      title: doc.notebook.title,
+      cells: doc.notebook.cells,
+      revision: doc.revision,
+      editable: doc.editable,
+      trusted: doc.trusted,
+      problems: [...doc.problems],
+      notes: [...doc.notes],
+      editing: doc.editing,
+      tables: this.#options.tables(),
+    };
+    return $state.snapshot(view) as FrameView;
+  }
+
+  #post(message: ToFrame, transfer: Transferable[] = []): void {
+    this.#port?.postMessage(message, transfer);
+  }
+
+  #setStates(states: ReadonlyMap<string, CellStatus>): void {
+    this.states = states;
+    setUnfinished(this.#options.doc.id, this.busy);
+  }
+
+  #whenReady(): Promise<boolean> {
+    if (this.#disposed) return Promise.resolve(false);
+    if (this.ready) return Promise.resolve(true);
+    return new Promise((resolve) => this.#readyWaiters.push(() => resolve(!this.#disposed)));
+  }
+
+  #close(): void {
+    this.#port?.close();
+    this.#port = undefined;
+    this.ready = false;
+    for (const resolve of this.#runs.values()) resolve();
+    this.#runs.clear();
+    for (const resolve of this.#reports.values()) resolve("");
+    this.#reports.clear();
+    this.#confirmed = 0;
+    if (this.#disposed) for (const resolve of this.#readyWaiters.splice(0)) resolve();
+  }
+
+  #rebuild(problem?: string): void {
+    if (problem) this.#options.notify(`${problem}; it was reloaded.`);
+    this.#close();
+    this.#setStates(new Map());
+    this.generation++;
+  }
+}
+
+const UNFINISHED = "strata-unfinished:";
+
+/** Whether the notebook's last run did not finish (the tab closed or hung while it ran). */
+export function lastRunUnfinished(docId: string): boolean {
+  try {
+    return localStorage.getItem(UNFINISHED + docId) !== null;
+  } catch {
+    return false;
+  }
+}
+
+function setUnfinished(docId: string, running: boolean): void {
+  try {
+    if (running) localStorage.setItem(UNFINISHED + docId, String(Date.now()));
+    else localStorage.removeItem(UNFINISHED + docId);
+  } catch {
+    // No storage for the marker: a hung notebook then runs again on opening, as before.
+  }
+}
