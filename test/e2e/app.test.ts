@@ -5,7 +5,7 @@ import { Table as WasmTable, writeParquet } from "parquet-wasm";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OUTPUT, startHarness, type Harness } from "./harness.ts";
-import { dataset, ready, typeCode, upload, waitForIdle } from "./helpers.ts";
+import { cell, cells, dataset, ready, typeCode, upload, waitForIdle } from "./helpers.ts";
 
 let harness: Harness;
 let page: Page;
@@ -16,7 +16,7 @@ beforeAll(async () => {
   await page.goto(harness.origin);
   await ready(page);
   await page.getByRole("button", { name: "New", exact: true }).click();
-  await page.getByRole("article", { name: "SQL cell 1" }).waitFor();
+  await cell(page, "SQL cell 1").waitFor();
 });
 
 afterAll(async () => {
@@ -29,8 +29,9 @@ async function runSql(sql: string) {
   await waitForIdle(page);
 }
 
-const cells = () =>
-  page.getByRole("table", { name: "Result of c1" }).locator("tbody td").allTextContents();
+/** The values in the first cell's result table (in the notebook frame). */
+const values = () =>
+  cells(page).getByRole("table", { name: "Result of c1" }).locator("tbody td").allTextContents();
 const loaded = () => page.getByRole("list", { name: "Loaded datasets" }).getByRole("listitem");
 
 describe("datasets and SQL", () => {
@@ -49,7 +50,7 @@ describe("datasets and SQL", () => {
     expect(schema).toContain("DATE");
 
     await runSql("SELECT count(*) AS n, sum(order_id) AS total FROM orders");
-    await expect.poll(cells).toEqual(["1234", String((1234 * 1235) / 2)]);
+    await expect.poll(values).toEqual(["1234", String((1234 * 1235) / 2)]);
     await page.screenshot({ path: join(OUTPUT, "datasets-and-sql.png") });
   });
 
@@ -64,7 +65,7 @@ describe("datasets and SQL", () => {
       .poll(() => dataset(page, "scores").getByTestId("row-count").textContent())
       .toBe("4 rows");
     await runSql("SELECT sum(score) AS total FROM scores");
-    await expect.poll(cells).toEqual(["12"]);
+    await expect.poll(values).toEqual(["12"]);
   });
 
   it("adds a TSV dropped onto the page", async () => {
@@ -93,7 +94,7 @@ describe("datasets and SQL", () => {
       .poll(() => dataset(page, "persons").getByTestId("row-count").textContent())
       .toBe("2 rows");
     await runSql("SELECT string_agg(name, ',' ORDER BY id) AS names FROM persons");
-    await expect.poll(cells).toEqual(["ann,bob"]);
+    await expect.poll(values).toEqual(["ann,bob"]);
     await dataset(page, "persons").locator("summary").click();
     await page.getByLabel("Rename persons").fill("2bad");
     await page.getByLabel("Rename persons").press("Enter");
@@ -105,12 +106,10 @@ describe("datasets and SQL", () => {
   it("shows a failed query with DuckDB's reason and keeps working", async () => {
     await runSql("SELECT * FROM no_such_table");
     await expect
-      .poll(() =>
-        page.getByRole("article", { name: "SQL cell 1" }).getByRole("alert").textContent(),
-      )
+      .poll(() => cell(page, "SQL cell 1").getByRole("alert").textContent())
       .toMatch(/no_such_table does not exist/);
     await runSql("SELECT 41 + 1 AS answer");
-    await expect.poll(cells).toEqual(["42"]);
+    await expect.poll(values).toEqual(["42"]);
   });
 });
 
@@ -163,7 +162,7 @@ describe("bad uploads", () => {
       .poll(() => page.getByRole("alert").filter({ hasText: "orders.csv" }).textContent())
       .toMatch(/line 3/);
     await runSql("SELECT count(*) FROM orders");
-    await expect.poll(cells).toEqual(["1234"]);
+    await expect.poll(values).toEqual(["1234"]);
     await page.screenshot({ path: join(OUTPUT, "bad-upload.png") });
   });
 });
@@ -172,9 +171,7 @@ describe("offline", () => {
   it("asks for nothing outside the app's own origin, even when SQL names a URL", async () => {
     await runSql("SELECT * FROM read_csv('https://example.com/data.csv')");
     await expect
-      .poll(() =>
-        page.getByRole("article", { name: "SQL cell 1" }).getByRole("alert").textContent(),
-      )
+      .poll(() => cell(page, "SQL cell 1").getByRole("alert").textContent())
       .toMatch(
         /network access is off in Strata: https:\/\/example\.com\/data\.csv was not fetched/,
       );
