@@ -1,4 +1,9 @@
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Frame, FrameLocator, Page } from "playwright-core";
+
+/** The notebook's cells and outputs: they render in the sandboxed notebook frame. */
+export function cells(page: Page): FrameLocator {
+  return page.frameLocator('iframe[title="Notebook cells"]');
+}
 
 /** Wait until DuckDB has started and the open notebook has loaded its data and run. */
 export async function ready(page: Page, timeout = 60_000): Promise<void> {
@@ -14,16 +19,12 @@ export async function ready(page: Page, timeout = 60_000): Promise<void> {
   await waitForIdle(page, timeout);
 }
 
-/** Wait until no cell is queued or running. */
+/** Wait until no cell is queued or running (the app shows what the frame reports). */
 export async function waitForIdle(page: Page, timeout = 60_000): Promise<void> {
-  await page.waitForFunction(
-    () =>
-      [...document.querySelectorAll("[aria-label^='Status of']")].every(
-        (s) => !/queued|running/.test(s.textContent ?? ""),
-      ),
-    undefined,
-    { timeout, polling: 50 },
-  );
+  await page
+    .getByRole("region", { name: "Notebook" })
+    .and(page.locator("[data-run='idle']"))
+    .waitFor({ timeout });
 }
 
 /** Record every main-thread task of 50 ms or more (Long Tasks API) in the pages opened after this. */
@@ -37,12 +38,21 @@ export async function observeLongTasks(target: Page | BrowserContext): Promise<v
   });
 }
 
+/** The notebook frame's page, where the cells' code runs (and records its measures). */
+export function notebookFrame(page: Page): Frame {
+  const frame = page.frame({ url: /\/sandbox\.html$/ });
+  if (!frame) throw new Error("the page has no notebook frame (sandbox.html)");
+  return frame;
+}
+
 /**
  * Time something the app measures (User Timing): the window runs from just before `trigger`
  * until the first measure named `prefix…` that starts in it has been recorded (or a file failed
- * to load), the page is idle and has painted. Returns that measure's duration (undefined when
- * there is none) and the longest main-thread task overlapping the window (0 when none reached
- * 50 ms); the page must be observing long tasks.
+ * to load), the page is idle and has painted. Cells run in the notebook frame, so `strata cell…`
+ * measures are looked up there; the others (`strata load…`) in the page. Returns that measure's
+ * duration (undefined when there is none) and the longest main-thread task overlapping the
+ * window (0 when none reached 50 ms), in the page or in the frame; both must be observing long
+ * tasks (observeLongTasks on the page or its context covers its frames too).
  */
 export async function timeMeasure(
   page: Page,
@@ -50,36 +60,68 @@ export async function timeMeasure(
   trigger: () => Promise<void>,
   timeout = 60_000,
 ): Promise<{ duration: number | undefined; longestTask: number }> {
-  const from = await page.evaluate(() => performance.now());
+  const measured = prefix.startsWith("strata cell") ? notebookFrame(page) : page.mainFrame();
+  // Each frame has its own time origin: the window is kept in wall-clock milliseconds.
+  const from = await measured.evaluate(() => performance.timeOrigin + performance.now());
   await trigger();
-  await page.waitForFunction(
+  await measured.waitForFunction(
     ({ prefix, from }) =>
       performance
         .getEntriesByType("measure")
-        .some((m) => m.name.startsWith(prefix) && m.startTime >= from) ||
+        .some((m) => m.name.startsWith(prefix) && performance.timeOrigin + m.startTime >= from) ||
       document.querySelector(".upload.failed") !== null,
     { prefix, from },
     { timeout, polling: 50 },
   );
   await waitForIdle(page, timeout);
-  return page.evaluate(
-    async ({ prefix, from }) => {
-      // Two frames: whatever the scenario left to render has been painted.
-      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-      const to = performance.now();
-      const tasks = (globalThis as unknown as { __longTasks: number[] }).__longTasks;
-      let longestTask = 0;
-      for (let i = 0; i < tasks.length; i += 2) {
-        const [start, duration] = [tasks[i]!, tasks[i + 1]!];
-        if (start < to && start + duration > from) longestTask = Math.max(longestTask, duration);
-      }
-      const measure = performance
+  const duration = await measured.evaluate(
+    ({ prefix, from }) =>
+      performance
         .getEntriesByType("measure")
-        .find((m) => m.name.startsWith(prefix) && m.startTime >= from);
-      return { duration: measure?.duration, longestTask };
-    },
+        .find((m) => m.name.startsWith(prefix) && performance.timeOrigin + m.startTime >= from)
+        ?.duration,
     { prefix, from },
   );
+  let longestTask = 0;
+  for (const frame of [page.mainFrame(), notebookFrame(page)]) {
+    const longest = await frame.evaluate(async (from) => {
+      // Two frames: whatever the scenario left to render has been painted.
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const to = performance.timeOrigin + performance.now();
+      const tasks = (globalThis as unknown as { __longTasks?: number[] }).__longTasks;
+      if (!tasks) throw new Error(`${location.href} is not observing long tasks`);
+      let longest = 0;
+      for (let i = 0; i < tasks.length; i += 2) {
+        const start = performance.timeOrigin + tasks[i]!;
+        const duration = tasks[i + 1]!;
+        if (start < to && start + duration > from) longest = Math.max(longest, duration);
+      }
+      return longest;
+    }, from);
+    longestTask = Math.max(longestTask, longest);
+  }
+  return { duration, longestTask };
+}
+
+/**
+ * A screenshot of the whole page, the notebook frame's cells included: Chromium's full-page
+ * capture paints the frame only near the viewport, so the viewport is made as tall as the page
+ * for the shot, then put back.
+ */
+export async function screenshotPage(page: Page, path: string): Promise<void> {
+  const viewport = page.viewportSize();
+  if (!viewport) throw new Error("the page has no fixed viewport to grow");
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: viewport.width, height: Math.max(height, viewport.height) });
+  try {
+    for (const frame of [page.mainFrame(), notebookFrame(page)])
+      await frame.evaluate(
+        () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))),
+      );
+    await page.screenshot({ path });
+  } finally {
+    await page.setViewportSize(viewport);
+  }
 }
 
 /** Add a file through the dataset panel's file input, as a person picking it would. */
@@ -102,7 +144,7 @@ export function dataset(page: Page, name: string) {
 
 /** Replace a code cell's text by typing into its editor. */
 export async function typeCode(page: Page, cellLabel: string, code: string): Promise<void> {
-  const editor = page.getByLabel(`Code of ${cellLabel}`, { exact: true });
+  const editor = cells(page).getByLabel(`Code of ${cellLabel}`, { exact: true });
   await editor.click();
   await page.keyboard.press("Control+A");
   await page.keyboard.press("Delete");
@@ -117,7 +159,7 @@ export async function nameCell(
   name: string,
   kind: "SQL" | "TypeScript",
 ): Promise<string> {
-  const box = page.getByLabel(`Name of ${cellLabel}`, { exact: true });
+  const box = cells(page).getByLabel(`Name of ${cellLabel}`, { exact: true });
   await box.fill(name);
   // Enter commits the name; the cell's label changes with it.
   await box.press("Enter");
@@ -125,7 +167,7 @@ export async function nameCell(
 }
 
 export function cell(page: Page, label: string) {
-  return page.getByRole("article", { name: label, exact: true });
+  return cells(page).getByRole("article", { name: label, exact: true });
 }
 
 /** A CSV of `n` customers in three well-separated groups on spend and visits. */

@@ -1,7 +1,15 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "./harness.ts";
-import { cell, nameCell, observeLongTasks, ready, timeMeasure, typeCode } from "./helpers.ts";
+import {
+  cell,
+  cells,
+  nameCell,
+  observeLongTasks,
+  ready,
+  timeMeasure,
+  typeCode,
+} from "./helpers.ts";
 
 let harness: Harness;
 let page: Page;
@@ -35,31 +43,38 @@ async function timeCell(
 describe("segmentation off the page's thread", () => {
   it("re-running the default notebook's elbow sweep (k-means and silhouette per k) leaves the page free", async () => {
     const { cell: time, longestTask } = await timeCell("sweep", () =>
-      page.getByRole("button", { name: "Run TypeScript cell sweep", exact: true }).click(),
+      cells(page).getByRole("button", { name: "Run TypeScript cell sweep", exact: true }).click(),
     );
     expect(await cell(page, "TypeScript cell sweep").getByRole("status").textContent()).toMatch(
       /ms$/,
     );
-    await page.locator("svg.strata-chart").filter({ hasText: "Choosing k: 1 to 10" }).waitFor();
+    await cells(page)
+      .locator("svg.strata-chart")
+      .filter({ hasText: "Choosing k: 1 to 10" })
+      .waitFor();
     expect(longestTask, `longest task while the ${Math.round(time)} ms sweep ran`).toBeLessThan(
       time / 4,
     );
   });
 
   it("silhouette of the clusters, exact on all 5,000 customers, leaves the page free", async () => {
-    const last = await page.getByRole("article").count();
-    await page
+    const last = await cells(page).getByRole("article").count();
+    await cells(page)
       .getByRole("group", { name: `Add a cell after cell ${last}` })
       .getByRole("button", { name: "+ TypeScript" })
       .click();
     await typeCode(page, `TypeScript cell ${last + 1}`, "silhouette(customers, clusters)");
     const label = await nameCell(page, `TypeScript cell ${last + 1}`, "scores", "TypeScript");
     const { cell: time, longestTask } = await timeCell("scores", () =>
-      page.getByRole("button", { name: `Run ${label}`, exact: true }).click(),
+      cells(page)
+        .getByRole("button", { name: `Run ${label}`, exact: true })
+        .click(),
     );
     expect(await cell(page, label).getByRole("status").textContent()).toMatch(/ms$/);
     expect(await cell(page, label).textContent()).toContain("5000");
+    // No error in the app, nor in any cell.
     expect(await page.getByRole("alert").count()).toBe(0);
+    expect(await cells(page).getByRole("alert").count()).toBe(0);
     expect(
       longestTask,
       `longest task while the ${Math.round(time)} ms silhouette ran`,
