@@ -6,10 +6,12 @@ import { parse } from "../../src/notebook/index.ts";
 import { OUTPUT, startHarness, type Harness } from "./harness.ts";
 import {
   cell,
+  cells,
   customersCsv,
   dataset,
   nameCell,
   ready,
+  screenshotPage,
   typeCode,
   upload,
   waitForIdle,
@@ -26,7 +28,7 @@ afterAll(async () => {
 });
 
 const chart = (page: Page, title: string) =>
-  page.locator("svg.strata-chart").filter({ hasText: title });
+  cells(page).locator("svg.strata-chart").filter({ hasText: title });
 
 describe("the notebook app, as a person uses it", () => {
   let page: Page;
@@ -41,23 +43,27 @@ describe("the notebook app, as a person uses it", () => {
     await chart(page, "k-means clusters (k = 6)").waitFor();
     await chart(page, "Cluster profiles").waitFor();
     await chart(page, "Choosing k: 1 to 10").waitFor();
+    // No error in the app, nor in any cell.
     expect(await page.getByRole("alert").count()).toBe(0);
+    expect(await cells(page).getByRole("alert").count()).toBe(0);
     expect(await dataset(page, "orders").getByTestId("row-count").textContent()).toMatch(
       /^9\d,\d{3} rows$/,
     );
-    await page.screenshot({ path: join(OUTPUT, "1-first-start.png"), fullPage: true });
+    await screenshotPage(page, join(OUTPUT, "1-first-start.png"));
   });
 
   it("moving the slider re-runs the cells that depend on it", async () => {
-    await page.getByLabel("Clusters (k)").fill("4");
+    await cells(page).getByLabel("Clusters (k)").fill("4");
     await chart(page, "k-means clusters (k = 4)").waitFor();
     await waitForIdle(page);
-    expect(await page.getByLabel("Status of SQL cell customers").textContent()).toMatch(/ms$/);
+    expect(await cells(page).getByLabel("Status of SQL cell customers").textContent()).toMatch(
+      /ms$/,
+    );
   });
 
   it("upload a CSV, write a SQL cell and a TS cell that clusters it, see the cluster chart; a slider re-runs it", async () => {
     await page.getByRole("button", { name: "New", exact: true }).click();
-    await expect.poll(() => page.getByRole("article").count()).toBe(1);
+    await expect.poll(() => cells(page).getByRole("article").count()).toBe(1);
     await upload(page, "customers.csv", customersCsv());
     await expect
       .poll(() => dataset(page, "customers").getByTestId("row-count").textContent())
@@ -65,10 +71,12 @@ describe("the notebook app, as a person uses it", () => {
 
     await typeCode(page, "SQL cell 1", "SELECT * FROM customers");
     const rows = await nameCell(page, "SQL cell 1", "rows", "SQL");
-    await page.getByRole("button", { name: `Run ${rows}` }).click();
+    await cells(page)
+      .getByRole("button", { name: `Run ${rows}` })
+      .click();
     await cell(page, rows).getByRole("table", { name: "Result of rows" }).waitFor();
 
-    await page
+    await cells(page)
       .getByRole("group", { name: "Add a cell after cell 1" })
       .getByRole("button", { name: "+ TypeScript" })
       .click();
@@ -78,10 +86,12 @@ describe("the notebook app, as a person uses it", () => {
       'view({ type: "range", label: "k", min: 2, max: 6, step: 1, value: 3 })',
     );
     const k = await nameCell(page, "TypeScript cell 2", "k", "TypeScript");
-    await page.getByRole("button", { name: `Run ${k}` }).click();
-    await page.getByRole("slider", { name: "k" }).waitFor();
+    await cells(page)
+      .getByRole("button", { name: `Run ${k}` })
+      .click();
+    await cells(page).getByRole("slider", { name: "k" }).waitFor();
 
-    await page
+    await cells(page)
       .getByRole("group", { name: "Add a cell after cell 2" })
       .getByRole("button", { name: "+ TypeScript" })
       .click();
@@ -96,10 +106,10 @@ describe("the notebook app, as a person uses it", () => {
       "Cluster 0 — 100 (33.3%)",
     );
 
-    await page.getByRole("slider", { name: "k" }).fill("5");
+    await cells(page).getByRole("slider", { name: "k" }).fill("5");
     await chart(page, "k-means clusters (k = 5)").waitFor();
     await waitForIdle(page);
-    await page.screenshot({ path: join(OUTPUT, "2-upload-and-cluster.png"), fullPage: true });
+    await screenshotPage(page, join(OUTPUT, "2-upload-and-cluster.png"));
   });
 
   it("every chart downloads as SVG and as PNG, legend included", async () => {
@@ -127,12 +137,12 @@ describe("the notebook app, as a person uses it", () => {
       .waitFor();
     await page.reload();
     await ready(page);
-    await expect.poll(() => page.getByRole("article").count()).toBe(3);
+    await expect.poll(() => cells(page).getByRole("article").count()).toBe(3);
     expect(await dataset(page, "customers").getByTestId("row-count").textContent()).toBe(
       "300 rows",
     );
     await chart(page, "k-means clusters (k = 3)").waitFor();
-    await page.screenshot({ path: join(OUTPUT, "3-after-reload.png"), fullPage: true });
+    await screenshotPage(page, join(OUTPUT, "3-after-reload.png"));
   });
 
   it("download the notebook, open the downloaded file: identical cells, and nothing runs until trusted", async () => {
@@ -155,12 +165,19 @@ describe("the notebook app, as a person uses it", () => {
       ],
     );
 
-    await page.getByRole("button", { name: "New", exact: true }).click();
+    // Trust is by the code's content now: this browser trusts the code it was written in, so
+    // the file, opened here, would run at once. Opened in a fresh profile (another person's
+    // browser) it is code from elsewhere: nothing runs until trusted. The later tests go on there.
+    const writer = page;
+    page = await harness.newPage();
+    await page.goto(harness.origin);
+    await ready(page);
+    await writer.close();
     await page
       .getByLabel("Open notebook file")
       .setInputFiles({ name: "mine.md", mimeType: "text/markdown", buffer: Buffer.from(text) });
     await page.getByRole("button", { name: "Trust and run" }).waitFor();
-    expect(await page.getByLabel("Status of SQL cell rows").textContent()).toBe(
+    expect(await cells(page).getByLabel("Status of SQL cell rows").textContent()).toBe(
       "not run (untrusted)",
     );
     // The file says which data it reads; on another machine it is asked for by name.
@@ -173,7 +190,7 @@ describe("the notebook app, as a person uses it", () => {
     await expect
       .poll(() => dataset(page, "customers").getByTestId("row-count").textContent())
       .toBe("300 rows");
-    expect(await page.getByLabel("Status of SQL cell rows").textContent()).toBe(
+    expect(await cells(page).getByLabel("Status of SQL cell rows").textContent()).toBe(
       "not run (untrusted)",
     );
     await page.getByRole("button", { name: "Trust and run" }).click();
@@ -206,8 +223,8 @@ describe("the notebook app, as a person uses it", () => {
     await typeCode(page, "SQL cell rows", "SELECT * FROM customers WHERE visits > 5");
     await page.keyboard.press("Shift+Enter");
     await chart(page, "k-means clusters (k = 3)").waitFor();
-    expect(await page.getByRole("article").getByRole("alert").count()).toBe(0);
-    await page.screenshot({ path: join(OUTPUT, "5-errors.png"), fullPage: true });
+    expect(await cells(page).getByRole("article").getByRole("alert").count()).toBe(0);
+    await screenshotPage(page, join(OUTPUT, "5-errors.png"));
   });
 
   it("the example gallery opens the examples, and ?notebook= opens one by name", async () => {
@@ -253,7 +270,7 @@ describe("charts in the app", () => {
       buffer: await readFile(join(import.meta.dirname, "../notebooks/data/orders.csv")),
     });
     await page.waitForTimeout(500);
-    expect(await page.getByLabel("Status of SQL cell birds").textContent()).toBe(
+    expect(await cells(page).getByLabel("Status of SQL cell birds").textContent()).toBe(
       "not run (untrusted)",
     );
     await page.getByRole("button", { name: "Trust and run" }).click();
@@ -269,8 +286,8 @@ describe("charts in the app", () => {
     }
     // The notebook draws the cluster map twice: on principal components and on two columns.
     expect(await chart(page, "k-means clusters (k = 3)").count()).toBe(2);
-    expect(await page.getByRole("article").getByRole("alert").count()).toBe(0);
-    await page.screenshot({ path: join(OUTPUT, "6-all-charts.png"), fullPage: true });
+    expect(await cells(page).getByRole("article").getByRole("alert").count()).toBe(0);
+    await screenshotPage(page, join(OUTPUT, "6-all-charts.png"));
   });
 });
 
