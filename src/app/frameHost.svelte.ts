@@ -58,6 +58,12 @@ export class FrameHost {
   height = $state(120);
   /** bumps when the frame is rebuilt: the iframe element is made anew */
   generation = $state(0);
+  /**
+   * Whether the iframe is in the page. A rebuild takes the old one out first and puts the new
+   * one in a task later: made while the old one is still there, the browser would give the new
+   * frame the old one's process — which may be the one stuck in a runaway loop.
+   */
+  mounted = $state(true);
   /** a run of one cell of an untrusted notebook, waiting for the user */
   pending = $state.raw<PendingRun | undefined>(undefined);
   /** the frame said it is ready */
@@ -343,9 +349,10 @@ export class FrameHost {
     this.#port?.postMessage(message, transfer);
   }
 
-  #setStates(states: ReadonlyMap<string, CellStatus>): void {
+  /** `stopped`: the states were cleared by Stop, a run that did not finish either. */
+  #setStates(states: ReadonlyMap<string, CellStatus>, stopped = false): void {
     this.states = states;
-    setUnfinished(this.#options.doc.id, this.busy);
+    if (!stopped) setUnfinished(this.#options.doc.id, this.busy);
   }
 
   #whenReady(): Promise<boolean> {
@@ -369,8 +376,14 @@ export class FrameHost {
   #rebuild(problem?: string): void {
     if (problem) this.#options.notify(`${problem}; it was reloaded.`);
     this.#close();
-    this.#setStates(new Map());
-    this.generation++;
+    // A stopped run did not finish: the notebook does not run on its own when opened next.
+    this.#setStates(new Map(), true);
+    this.mounted = false;
+    setTimeout(() => {
+      if (this.#disposed) return;
+      this.generation++;
+      this.mounted = true;
+    }, 0);
   }
 }
 

