@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { OUTPUT, startHarness, type Harness } from "./harness.ts";
-import { cell, cells, ready } from "./helpers.ts";
+import { cell, cells, ready, typeCode } from "./helpers.ts";
 
 /**
  * A colleague's notebook, opened as a careful attacker would write it. Every probe has a
@@ -162,8 +162,88 @@ describe("an untrusted notebook has no effect", () => {
     expect(await status(page, "TypeScript cell 2").textContent()).toBe("not run (untrusted)");
     // The frame's prose kept none of it: no script, no style, no handler.
     const frame = cells(page).locator("body");
-    expect(await frame.locator("script, style, [onerror], [style], [href^='javascript']").count()).toBe(0);
+    expect(
+      await frame.locator("script, style, [onerror], [style], [href^='javascript']").count(),
+    ).toBe(0);
     nothingLeft();
+    await page.context().close();
+  });
+});
+
+describe("trust is a decision about exact content", () => {
+  const two = [
+    "---",
+    "title: Two cells",
+    "---",
+    "",
+    "```sql rows",
+    "SELECT 7 AS n",
+    "```",
+    "",
+    "```ts doubled",
+    "rows.getChild('n').get(0) * 2",
+    "```",
+    "",
+  ].join("\n");
+
+  it("Run on one cell of an untrusted notebook asks first, runs that cell alone, and trusts nothing", async () => {
+    const page = await openApp();
+    await openFile(page, "two.md", two);
+    const dialog = page.getByRole("dialog", { name: "Run code from an untrusted notebook?" });
+    await cells(page).getByRole("button", { name: "Run SQL cell rows" }).click();
+    await dialog.getByText("SQL cell rows").waitFor();
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    expect(await status(page, "SQL cell rows").textContent()).toBe("not run (untrusted)");
+
+    await cells(page).getByRole("button", { name: "Run SQL cell rows" }).click();
+    await dialog.getByRole("button", { name: "Run this cell" }).click();
+    await expect.poll(() => status(page, "SQL cell rows").textContent()).toMatch(/ms$/);
+    // What reads it did not run, and the notebook is still untrusted.
+    expect(await status(page, "TypeScript cell doubled").textContent()).toBe("not run (untrusted)");
+    await page.getByRole("button", { name: "Trust and run" }).waitFor();
+    await page.reload();
+    await ready(page);
+    await page.getByRole("button", { name: "Trust and run" }).waitFor();
+    await page.context().close();
+  });
+
+  it("the user's own edits keep a trusted notebook trusted; the same code from a file is trusted too", async () => {
+    const page = await openApp();
+    await openFile(page, "two.md", two);
+    await page.getByRole("button", { name: "Trust and run" }).click();
+    await ready(page);
+    expect(
+      await cell(page, "TypeScript cell doubled").getByLabel("Value of doubled").textContent(),
+    ).toBe("14");
+    await typeCode(page, "TypeScript cell doubled", "rows.getChild('n').get(0) * 3");
+    await page
+      .getByRole("status", { name: "Save status" })
+      .getByText(/^Saved/)
+      .waitFor();
+    await page.reload();
+    await ready(page);
+    // Trusted as edited: it runs on opening, with the new code.
+    expect(await page.getByRole("button", { name: "Trust and run" }).count()).toBe(0);
+    await expect
+      .poll(() =>
+        cell(page, "TypeScript cell doubled").getByLabel("Value of doubled").textContent(),
+      )
+      .toBe("21");
+    // The file as it was is code this browser trusted: opened again, it runs.
+    await page
+      .getByLabel("Open notebook file")
+      .setInputFiles({ name: "two.md", mimeType: "text/markdown", buffer: Buffer.from(two) });
+    await expect.poll(() => page.getByLabel("Notebook title").inputValue()).toBe("Two cells");
+    await ready(page);
+    expect(await page.getByRole("button", { name: "Trust and run" }).count()).toBe(0);
+    // One changed character is other code: not trusted.
+    await page.getByLabel("Open notebook file").setInputFiles({
+      name: "two.md",
+      mimeType: "text/markdown",
+      buffer: Buffer.from(two.replace("SELECT 7", "SELECT 8")),
+    });
+    await page.getByRole("button", { name: "Trust and run" }).waitFor();
     await page.context().close();
   });
 });
@@ -273,7 +353,10 @@ describe("a runaway cell", () => {
     // Stopped is not finished: opened again, it does not run on its own.
     await page.reload();
     await ready(page);
-    await page.getByRole("status").getByText(/did not finish/).waitFor();
+    await page
+      .getByRole("status")
+      .getByText(/did not finish/)
+      .waitFor();
     expect(await status(page, "TypeScript cell spin").textContent()).toBe("not run");
     expect(await page.getByLabel("Notebook title").inputValue()).toBe("Runaway, stopped");
     expect(await cells(page).getByRole("article").count()).toBe(3);
@@ -293,7 +376,10 @@ describe("a runaway cell", () => {
     // The tab goes away mid-run (closed, crashed, reloaded): the next open does not run it.
     await page.reload();
     await ready(page);
-    await page.getByRole("status").getByText(/did not finish/).waitFor();
+    await page
+      .getByRole("status")
+      .getByText(/did not finish/)
+      .waitFor();
     expect(await status(page, "SQL cell before").textContent()).toBe("not run");
     expect(await status(page, "TypeScript cell spin").textContent()).toBe("not run");
     await page.context().close();

@@ -61,6 +61,41 @@ describe("Runtime", () => {
     expect(["base", "other", "doubled", "label", "aside"].map(count)).toEqual([1, 1, 2, 2, 1]);
   });
 
+  it("runOnly(id) runs that cell alone: not what it reads, not what reads it", async () => {
+    const { runtime, idOf, count, state } = await setup([
+      { kind: "ts", name: "base", source: "10" },
+      { kind: "ts", name: "doubled", source: "base * 2" },
+      { kind: "ts", name: "alone", source: "'on its own'" },
+    ]);
+    await runtime.runOnly(idOf("doubled"));
+    expect(state("doubled")).toMatchObject({
+      status: "error",
+      error: { message: "base has not run, and this cell reads it" },
+    });
+    expect(["base", "doubled"].map(count)).toEqual([0, 0]);
+    await runtime.runAll();
+    await runtime.runOnly(idOf("base"));
+    expect(["base", "doubled", "alone"].map(count)).toEqual([2, 1, 1]);
+  });
+
+  it("a TS cell's code starts after beforeTs() has resolved, and SQL cells do not wait for it", async () => {
+    const order: string[] = [];
+    const runtime = await Runtime.create({
+      engine,
+      library: new Map([["mark", (what: string) => order.push(what)]]),
+      beforeTs: async () => void order.push("yield"),
+    });
+    const nb = notebook({
+      cells: [
+        { kind: "sql", name: "one", source: "SELECT 1 AS n" },
+        { kind: "ts", name: "two", source: "mark('code')" },
+      ],
+    });
+    await runtime.setCells(nb.cells);
+    await runtime.runAll();
+    expect(order).toEqual(["yield", "code"]);
+  });
+
   it("edit(id, source) re-runs the cell and its dependents with the new value, and nothing else", async () => {
     const { runtime, idOf, count, state } = await setup([
       { kind: "ts", name: "k", source: "3" },
