@@ -3,7 +3,7 @@ import type { Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "../../src/notebook/index.ts";
 import { startHarness, type Harness } from "./harness.ts";
-import { dataset, ready, typeCode, upload, waitForIdle } from "./helpers.ts";
+import { cells, dataset, ready, typeCode, upload, waitForIdle } from "./helpers.ts";
 
 let harness: Harness;
 
@@ -44,22 +44,22 @@ describe("when storage fails", () => {
     expect(await page.getByLabel("Notebook title").inputValue()).toBe(
       "Customer segments with k-means",
     );
-    expect(await page.getByLabel("Code of SQL cell customers", { exact: true }).textContent()).toBe(
-      "SELECT 'kept on the page' AS note",
-    );
+    expect(
+      await cells(page).getByLabel("Code of SQL cell customers", { exact: true }).textContent(),
+    ).toBe("SELECT 'kept on the page' AS note");
 
     // Space again: the next change saves everything.
     await page.evaluate(() => Object.assign(globalThis, { __full: false }));
-    await page.getByLabel("Code of SQL cell customers", { exact: true }).press("End");
+    await cells(page).getByLabel("Code of SQL cell customers", { exact: true }).press("End");
     await page.keyboard.insertText(" ");
     await saveStatus(page)
       .getByText(/^Saved/)
       .waitFor();
     await page.reload();
     await ready(page);
-    expect(await page.getByLabel("Code of SQL cell customers", { exact: true }).textContent()).toBe(
-      "SELECT 'kept on the page' AS note ",
-    );
+    expect(
+      await cells(page).getByLabel("Code of SQL cell customers", { exact: true }).textContent(),
+    ).toBe("SELECT 'kept on the page' AS note ");
   });
 
   it("a browser that refuses storage (as private windows may) still runs notebooks, and says nothing is kept", async () => {
@@ -82,10 +82,10 @@ describe("when storage fails", () => {
         /Not saved: browser storage is not available here .*notebooks live in this tab only/,
       );
     await expect
-      .poll(() => page.getByLabel("Status of SQL cell customers").textContent())
+      .poll(() => cells(page).getByLabel("Status of SQL cell customers").textContent())
       .toMatch(/ms$/);
     await waitForIdle(page);
-    expect(await page.getByRole("article").getByRole("alert").count()).toBe(0);
+    expect(await cells(page).getByRole("article").getByRole("alert").count()).toBe(0);
   });
 });
 
