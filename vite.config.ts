@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import type { Plugin, Rolldown } from "vite";
 import { defineConfig } from "vitest/config";
+import { APP_CSP, FRAME_CSP } from "./src/app/csp.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -74,7 +75,8 @@ function notebookFrame(): Plugin {
     for (const output of outputs)
       for (const item of output.output)
         files.set(`frame/${item.fileName}`, item.type === "chunk" ? item.code : item.source);
-    files.set("sandbox.html", readFileSync(join(root, "src/app/frame/sandbox.html"), "utf8"));
+    const page = readFileSync(join(root, "src/app/frame/sandbox.html"), "utf8");
+    files.set("sandbox.html", page.replace("%FRAME_CSP%", FRAME_CSP));
     return files;
   };
   return {
@@ -114,8 +116,46 @@ function notebookFrame(): Plugin {
   };
 }
 
+/**
+ * The policies (src/app/csp.ts) on the built pages: a <meta> in index.html, which a static host
+ * serves as it is, and from `vite preview` headers too — for the app, that no site may frame
+ * it; for the frame's page, that it is sandboxed even when opened on its own.
+ */
+function securityPolicies(): Plugin {
+  return {
+    name: "strata-security-policies",
+    transformIndexHtml: {
+      order: "post",
+      handler: (html, context) =>
+        context.server
+          ? html
+          : html.replace(
+              "<head>",
+              `<head>\n    <meta http-equiv="Content-Security-Policy" content="${APP_CSP}" />`,
+            ),
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const path = (req.url ?? "/").split("?")[0];
+        if (path === "/sandbox.html") {
+          res.setHeader(
+            "Content-Security-Policy",
+            `${FRAME_CSP}; sandbox allow-scripts; frame-ancestors 'self'`,
+          );
+        } else if (path === "/" || path === "/index.html") {
+          res.setHeader("Content-Security-Policy", `${APP_CSP}; frame-ancestors 'none'`);
+          res.setHeader("X-Frame-Options", "DENY");
+        }
+        res.setHeader("X-Content-Type-Options", "nosniff");
+        res.setHeader("Referrer-Policy", "no-referrer");
+        next();
+      });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [svelte(), sqlParserWasm(), notebookFrame()],
+  plugins: [svelte(), sqlParserWasm(), notebookFrame(), securityPolicies()],
   // The built app is served from any folder, or opened from a static host, with no network.
   base: "./",
   build: {

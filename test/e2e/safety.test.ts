@@ -50,10 +50,14 @@ function nothingLeft(): void {
   expect(received).toEqual([]);
 }
 
+/** A fresh profile with the app started: the engine is up (the first notebook may still run). */
 async function openApp(): Promise<Page> {
   const page = await harness.newPage();
   await page.goto(harness.origin);
-  await ready(page);
+  await page
+    .getByRole("status", { name: "Engine status" })
+    .getByText(/DuckDB v\d/)
+    .waitFor({ timeout: 60_000 });
   return page;
 }
 
