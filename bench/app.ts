@@ -9,7 +9,13 @@ import { join, resolve } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { build, preview, type PreviewServer } from "vite";
 import { CHROMIUM_ARGS, findChromium } from "../test/e2e/harness.ts";
-import { observeLongTasks, ready, timeMeasure, waitForIdle } from "../test/e2e/helpers.ts";
+import {
+  cells as frameOf,
+  observeLongTasks,
+  ready,
+  timeMeasure,
+  waitForIdle,
+} from "../test/e2e/helpers.ts";
 import { summarise, type Measurement } from "./measure.ts";
 
 /** One scenario in the app: its time per run and the longest main-thread task of each run. */
@@ -87,7 +93,9 @@ export async function startApp(): Promise<App | null> {
           await failed(page, label);
           // A scenario cell is a leaf: its Run button runs it alone.
           measured[scenario] = await repeat(page, runs, "strata cell ", () =>
-            page.getByRole("button", { name: `Run ${label}`, exact: true }).click(),
+            frameOf(page)
+              .getByRole("button", { name: `Run ${label}`, exact: true })
+              .click(),
           );
           await failed(page, label);
         }
@@ -138,7 +146,7 @@ async function repeat(
 
 /** Throw with the cell's own message when a scenario cell failed. */
 async function failed(page: Page, label: string): Promise<void> {
-  const cell = page.getByRole("article", { name: label, exact: true });
+  const cell = frameOf(page).getByRole("article", { name: label, exact: true });
   const status = await cell.getByRole("status").textContent();
   if (status?.includes("error"))
     throw new Error(
