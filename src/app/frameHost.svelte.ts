@@ -107,7 +107,8 @@ export class FrameHost {
 
   /** The cell running now, with when it started. */
   get running(): { id: string; started: number } | undefined {
-    for (const [id, s] of this.states) if (s.status === "running") return { id, started: s.started };
+    for (const [id, s] of this.states)
+      if (s.status === "running") return { id, started: s.started };
     return undefined;
   }
 
@@ -297,7 +298,11 @@ export class FrameHost {
       return value;
     };
     if (request?.kind === "sqlReferences")
-      return { ok: true, kind: "references", references: await sqlReferences(text(request.sql, "SQL")) };
+      return {
+        ok: true,
+        kind: "references",
+        references: await sqlReferences(text(request.sql, "SQL")),
+      };
     // Notebook code reaches the database only when the user trusts it, or confirmed this run.
     if (!this.#options.doc.trusted && this.#confirmed === 0)
       throw new Error("this notebook is not trusted, so its code may not use the database");
@@ -309,7 +314,8 @@ export class FrameHost {
         return { ok: true, kind: "table", ipc: tableToIPC(table, "stream") };
       }
       case "registerArrow":
-        if (!(request.ipc instanceof Uint8Array)) throw new Error("a table must be Arrow IPC bytes");
+        if (!(request.ipc instanceof Uint8Array))
+          throw new Error("a table must be Arrow IPC bytes");
         return {
           ok: true,
           kind: "info",
@@ -321,7 +327,11 @@ export class FrameHost {
       case "tables":
         return { ok: true, kind: "infos", infos: await engine.tables() };
       case "describe":
-        return { ok: true, kind: "info", info: await engine.describe(text(request.table, "a table name")) };
+        return {
+          ok: true,
+          kind: "info",
+          info: await engine.describe(text(request.table, "a table name")),
+        };
       default:
         throw new Error("the app does not know that request");
     }

@@ -1,8 +1,7 @@
 import { Table as ArrowTable } from "apache-arrow";
 import { ColumnTable } from "arquero";
 import { toValue, type Value } from "../engine/index.ts";
-import { isTableLike } from "../runtime/index.ts";
-import { typeLabel } from "../runtime/format.ts";
+import { isTableLike, typeLabel } from "../output/index.ts";
 
 /** A table as the result view reads it: sizes, column labels, and one cell at a time (nothing converted up front). */
 export interface TableModel {

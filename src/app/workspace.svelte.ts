@@ -608,14 +608,19 @@ export class Workspace {
 
   /** Tables and their columns, for completion in the cells' editors. */
   #tables(): Record<string, string[]> {
-    return Object.fromEntries(this.datasets.tables.map((t) => [t.name, t.columns.map((c) => c.name)]));
+    return Object.fromEntries(
+      this.datasets.tables.map((t) => [t.name, t.columns.map((c) => c.name)]),
+    );
   }
 
   /** The frame asked to save a chart or a result: only such files, under a tidy name. */
   #download(blob: Blob, name: string): void {
     const ext = /\.[a-z]+$/i.exec(name)?.[0]?.toLowerCase();
     if (ext === undefined || !FRAME_DOWNLOADS.has(ext)) {
-      this.notify("error", `Not downloaded: a notebook cell may save ${[...FRAME_DOWNLOADS].join(", ")} files only.`);
+      this.notify(
+        "error",
+        `Not downloaded: a notebook cell may save ${[...FRAME_DOWNLOADS].join(", ")} files only.`,
+      );
       return;
     }
     saveBlob(blob, fileNameFor(name.slice(0, -ext.length), ext));

@@ -43,13 +43,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   // Loaded here, not at the top, so that usage errors and --help answer at once.
-  const [{ toJson }, { renderReport }, { RunError, runNotebookFile }, { notebookInput }] =
-    await Promise.all([
-      import("./json.ts"),
-      import("./report.ts"),
-      import("./run.ts"),
-      import("./bundle.ts"),
-    ]);
+  const [{ toJson, renderReport }, { RunError, runNotebookFile }, { notebookInput }] =
+    await Promise.all([import("../output/index.ts"), import("./run.ts"), import("./bundle.ts")]);
   let run;
   try {
     const input = await notebookInput(file);

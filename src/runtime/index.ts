@@ -8,13 +8,6 @@ export {
   type InputSpec,
 } from "./state.ts";
 export { sqlText } from "./library.ts";
-export {
-  isTableLike,
-  previewTable,
-  resultSummary,
-  toIPC,
-  type TableLike,
-  type TablePreview,
-} from "./values.ts";
+export { toIPC } from "./ipc.ts";
 export { buildGraph, dependentsOf, type Graph, type GraphCell } from "./graph.ts";
 export { cellResults, type CellResult } from "./results.ts";

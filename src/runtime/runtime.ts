@@ -1,7 +1,9 @@
 import { ident, messageOf } from "../engine/index.ts";
 import type { Cell, CodeCell } from "../notebook/index.ts";
+import { isTableLike } from "../output/index.ts";
 import { compileTs, errorLocation, runTs, type CompiledTs } from "./compile.ts";
 import { buildGraph, dependentsOf, type Graph } from "./graph.ts";
+import { toIPC } from "./ipc.ts";
 import { cellLibrary, sharedLibrary, type LibraryHost } from "./library.ts";
 import { sqlIdentifiers } from "./sqllex.ts";
 import { sqlParserReady, sqlReferences, type SqlReferences } from "./sqlrefs.ts";
@@ -13,7 +15,6 @@ import {
   type Output,
 } from "./state.ts";
 import { CellSyntaxError } from "./tsrefs.ts";
-import { isTableLike, toIPC } from "./values.ts";
 
 export interface RuntimeOptions extends LibraryHost {
   /** more names for TS cells (segmentation and chart functions), added to the shared library */

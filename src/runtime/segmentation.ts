@@ -1,4 +1,5 @@
 import { ident, toRows, type Engine } from "../engine/index.ts";
+import { isTableLike } from "../output/index.ts";
 import {
   cohortsSql,
   elbow,
@@ -15,8 +16,8 @@ import {
   type RfmOptions,
   type RfmResult,
 } from "../segment/index.ts";
+import { toIPC } from "./ipc.ts";
 import { remoteSegmentation, type WorkerLike } from "./segment-remote.ts";
-import { isTableLike, toIPC } from "./values.ts";
 
 /**
  * The segmentation functions TS cells see. The pure ones come from segment/; rfm and cohorts

@@ -143,7 +143,7 @@ describe("rfm()", () => {
   it("rfm(name, {asOf}) runs on a table by name and counts recency to the given date", async () => {
     await engine.registerArrow(
       "rfm_orders",
-      (await import("../../src/runtime/values.ts")).toIPC(orderLines()),
+      (await import("../../src/runtime/index.ts")).toIPC(orderLines()),
     );
     const result = await rfm("rfm_orders", { ...OPTIONS, asOf: "2024-07-31" });
     expect(toRows(result.table)[0]).toMatchObject({ customer_id: "C01", recency: 31 });

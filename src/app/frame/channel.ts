@@ -3,7 +3,6 @@ import type { Engine, TableInfo } from "../../engine/index.ts";
 import type { SqlReferences } from "../../runtime/sqlrefs.ts";
 import type { FrameRequest, FromFrame, Reply } from "./protocol.ts";
 
-
 /** A reply that is not a refusal. */
 type Answer = Extract<Reply, { ok: true }>;
 

@@ -21,18 +21,15 @@ if (self.origin !== "null" || window.parent === window) {
 async function start(): Promise<void> {
   const { port1, port2 } = new MessageChannel();
   const channel = new ShellChannel(port1);
-  const early: ToFrame[] = [];
-  let nb: FrameNotebook | undefined;
-  port1.onmessage = (event: MessageEvent<ToFrame>) => {
-    if (nb) void nb.receive(event.data);
-    else early.push(event.data);
-  };
+  const made = FrameNotebook.create(channel, () => new SegmentWorker({ name: "segment" }));
+  // Messages that come before the notebook is made wait for it, in order.
+  port1.onmessage = (event: MessageEvent<ToFrame>) =>
+    void made.then((nb) => nb.receive(event.data));
   window.parent.postMessage({ type: HELLO }, "*", [port2]);
-  nb = await FrameNotebook.create(channel, () => new SegmentWorker({ name: "segment" }));
+  const nb = await made;
   const target = document.getElementById("frame");
   if (!target) throw new Error("sandbox.html has no #frame element");
   mount(FrameApp, { target, props: { doc: nb } });
-  for (const message of early.splice(0)) void nb.receive(message);
 
   // The app sizes the iframe to the cells, so that the page scrolls as one.
   let posted = 0;

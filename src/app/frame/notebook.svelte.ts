@@ -4,7 +4,7 @@ import {
   type CellKind,
   type Change,
 } from "../../notebook/index.ts";
-import { renderReport } from "../../cli/report.ts";
+import { renderReport } from "../../output/index.ts";
 import type { CellState } from "../../runtime/index.ts";
 import { Runner } from "../runner.svelte.ts";
 import { RemoteEngine, ShellChannel } from "./channel.ts";

@@ -1,4 +1,4 @@
-import { isTableLike, previewTable, resultSummary } from "../runtime/index.ts";
+import { isTableLike, previewTable, resultSummary } from "./values.ts";
 
 /** How many rows of a table the JSON output keeps. */
 export const JSON_ROWS = 1000;

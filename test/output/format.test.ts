@@ -1,6 +1,6 @@
 import { Float64, Int32, Utf8, DateDay, TimestampMillisecond, Bool } from "apache-arrow";
 import { describe, expect, it } from "vitest";
-import { formatNumber, formatValue, plural, typeLabel } from "../../src/runtime/format.ts";
+import { formatNumber, formatValue, plural, typeLabel } from "../../src/output/index.ts";
 
 describe("formatValue()", () => {
   it("formatValue(date) drops a midnight time and shows other times without milliseconds", () => {

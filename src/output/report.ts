@@ -1,17 +1,32 @@
 import createDOMPurify, { type WindowLike } from "dompurify";
 import { marked } from "marked";
-import { formatValue } from "../runtime/format.ts";
 import type { Value } from "../engine/index.ts";
-import { isTableLike, previewTable } from "../runtime/index.ts";
-import { isNode, toJson } from "./json.ts";
 import type { Notebook } from "../notebook/index.ts";
-import type { CellResult } from "../runtime/index.ts";
+import { formatValue } from "./format.ts";
+import { isNode, toJson } from "./json.ts";
+import { isTableLike, previewTable } from "./values.ts";
 
 /** What a report shows: the document, each code cell's outcome, and the window its charts were drawn in. */
 export interface ReportInput {
   notebook: Notebook;
-  cells: CellResult[];
+  cells: ReportCell[];
   window: WindowLike;
+}
+
+/**
+ * One code cell's outcome, as much of it as a report reads. The runtime's `CellResult` is one;
+ * it is spelled out here so that the output layer does not depend on the runtime.
+ */
+export interface ReportCell {
+  /** the cell id */
+  id: string;
+  status: "done" | "error" | "idle";
+  error: { message: string; line?: number } | null;
+  value: unknown;
+  outputs: (
+    | { kind: "value"; value: unknown }
+    | { kind: "input"; spec: { type: string; label?: string }; value: unknown }
+  )[];
 }
 
 /** How many rows of a table the report shows. */
@@ -64,7 +79,7 @@ ${body.join("\n")}
 `;
 }
 
-function outputs(result: CellResult, clean: (html: string) => string): string {
+function outputs(result: ReportCell, clean: (html: string) => string): string {
   if (result.status === "error" && result.error) {
     const where = result.error.line === undefined ? "" : `line ${result.error.line}: `;
     return `<p class="error" role="alert">${escape(where + result.error.message)}</p>`;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { toJson } from "../../src/cli/json.ts";
-import { resultSummary } from "../../src/runtime/index.ts";
+import { resultSummary, toJson } from "../../src/output/index.ts";
 import { kmeans, silhouette } from "../../src/segment/index.ts";
 
 const rows = Array.from({ length: 60 }, (_, i) => ({ x: (i % 3) * 10 + (i % 7) / 7, y: i % 5 }));
@@ -19,16 +18,5 @@ describe("resultSummary()", () => {
     expect(summary.scored).toBe(40);
     expect(summary.sampled).toEqual({ size: 40, of: 60, seed: 0 });
     expect(resultSummary(clusters)).not.toHaveProperty("points");
-  });
-});
-
-describe("toJson()", () => {
-  it("keeps every item by default (the CLI's --json) and caps each array when asked (the inspector)", () => {
-    const value = { labels: Int32Array.from({ length: 250 }, (_, i) => i % 3), names: ["a", "b"] };
-    expect((toJson(value) as { labels: number[] }).labels).toHaveLength(250);
-    expect(toJson(value, { items: 3 })).toEqual({
-      labels: [0, 1, 2, "… 247 more"],
-      names: ["a", "b"],
-    });
   });
 });

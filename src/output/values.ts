@@ -1,5 +1,5 @@
-import { Table as ArrowTable, tableToIPC } from "apache-arrow";
-import { ColumnTable, from, toArrowIPC } from "arquero";
+import { Table as ArrowTable } from "apache-arrow";
+import { ColumnTable, from } from "arquero";
 import { toRows, type Row } from "../engine/index.ts";
 
 /** A value a cell can hold that is also a table: Arrow, Arquero, or a non-empty array of records. */
@@ -18,13 +18,6 @@ function isRecordArray(value: unknown): value is Record<string, unknown>[] {
         row !== null && typeof row === "object" && Object.getPrototypeOf(row) === Object.prototype,
     )
   );
-}
-
-/** A table-like value as an Arrow IPC stream, for DuckDB. */
-export function toIPC(value: TableLike): Uint8Array {
-  if (value instanceof ArrowTable) return tableToIPC(value, "stream");
-  const table = value instanceof ColumnTable ? value : from(value);
-  return toArrowIPC(table, { format: "stream" });
 }
 
 /** A table's size and first rows as plain data, for reports and JSON. */

@@ -1,0 +1,10 @@
+export { formatNumber, formatValue, plural, typeLabel } from "./format.ts";
+export {
+  isTableLike,
+  previewTable,
+  resultSummary,
+  type TableLike,
+  type TablePreview,
+} from "./values.ts";
+export { isNode, toJson, JSON_ROWS, type JsonOptions } from "./json.ts";
+export { renderReport, REPORT_ROWS, type ReportCell, type ReportInput } from "./report.ts";
