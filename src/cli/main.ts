@@ -2,7 +2,24 @@ import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { messageOf } from "../engine/index.ts";
 
-const USAGE = `usage: strata run <notebook.md|notebook.zip|folder> [--data name=path]... [--json out.json] [--html report.html]`;
+const USAGE = `usage: strata run <notebook.md|notebook.zip|folder> [--data name=path]... [--allow-files] [--json out.json] [--html report.html]`;
+
+const HELP = `${USAGE}
+
+Runs every SQL and TS cell of a notebook; exits 1 when a cell fails, 2 for bad input.
+
+  --data name=path    load dataset \`name\` from path instead of the front matter's path
+  --allow-files       let the notebook's SQL read and write files itself (read_csv of a path,
+                      COPY ... TO, ATTACH, LOAD); without it SQL sees only the datasets, as tables
+  --json out.json     write each cell's status, error and value as JSON
+  --html report.html  write a self-contained HTML report
+  -h, --help          show this help
+
+TS cells do not see process, require or import(): a guard against accidents, not a sandbox.
+Run only notebooks you trust (docs/cli.md).`;
+
+/** DuckDB-WASM's errors carry only their text, which starts with the kind of error. */
+const REFUSED = /^Permission Error: /;
 
 /** The command line: `strata run`. Returns the exit status: 0 all cells ran, 1 a cell failed, 2 bad input. */
 export async function main(argv: string[]): Promise<number> {
@@ -15,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
         data: { type: "string", multiple: true },
         json: { type: "string" },
         html: { type: "string" },
+        "allow-files": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -24,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${HELP}\n`);
     return 0;
   }
   const [command, file, ...extra] = positionals;
@@ -50,7 +68,10 @@ export async function main(argv: string[]): Promise<number> {
     const input = await notebookInput(file);
     try {
       // --data wins over the files that came in the zip.
-      run = await runNotebookFile(input.path, { data: new Map([...input.data, ...data]) });
+      run = await runNotebookFile(input.path, {
+        data: new Map([...input.data, ...data]),
+        allowFiles: values["allow-files"],
+      });
     } finally {
       await input.remove();
     }
@@ -81,6 +102,11 @@ export async function main(argv: string[]): Promise<number> {
     const where = cell.error?.line === undefined ? "" : `, line ${cell.error.line}`;
     process.stderr.write(
       `strata: cell ${cell.name ?? cell.id} (${cell.kind}${where}) failed: ${cell.error?.message}\n`,
+    );
+  }
+  if (!values["allow-files"] && failed.some((c) => REFUSED.test(c.error?.message ?? ""))) {
+    process.stderr.write(
+      "strata: SQL can reach no file beyond the notebook's datasets; pass --allow-files to let it\n",
     );
   }
   const done = run.cells.length - failed.length;

@@ -18,6 +18,8 @@ export interface NotebookRun {
 export interface RunOptions {
   /** dataset paths by name, overriding the front matter */
   data?: ReadonlyMap<string, string>;
+  /** let SQL read and write files itself (`--allow-files`); otherwise only the datasets, as tables */
+  allowFiles?: boolean;
 }
 
 /** A problem with the run's inputs (not with a cell): the file, a dataset. */
@@ -25,7 +27,11 @@ export class RunError extends Error {
   override name = "RunError";
 }
 
-/** Run a notebook file on the Node engine: load its datasets, run every cell, collect results. */
+/**
+ * Run a notebook file on the Node engine: load its datasets, run every cell, collect results.
+ * The datasets load before the engine is locked; after that, unless `allowFiles`, DuckDB's
+ * external access is off, so a notebook's SQL reads no other file and writes none.
+ */
 export async function runNotebookFile(
   path: string,
   options: RunOptions = {},
@@ -48,7 +54,10 @@ export async function runNotebookFile(
   for (const [name, source] of options.data ?? []) sources.set(name, resolve(source));
 
   // Both take a second or more to start; let them overlap.
-  const [engine, { JSDOM }] = await Promise.all([createNodeEngine(), import("jsdom")]);
+  const [engine, { JSDOM }] = await Promise.all([
+    createNodeEngine({ lock: false }),
+    import("jsdom"),
+  ]);
   const { window } = new JSDOM("<!doctype html><html><body></body></html>");
   try {
     for (const [name, source] of sources) {
@@ -63,6 +72,7 @@ export async function runNotebookFile(
         throw new RunError(`dataset ${name}: ${messageOf(error)}`, { cause: error });
       }
     }
+    await engine.lockDown({ externalAccess: options.allowFiles === true });
     const runtime = await Runtime.create({ engine, document: window.document });
     await runtime.setCells(notebook.cells);
     await runtime.runAll();

@@ -48,6 +48,7 @@ export async function createBrowserEngine(): Promise<Engine<File>> {
     },
   };
   const engine = new DuckEngine(backend);
+  await engine.goOffline();
   await engine.lockDown();
   return engine;
 }

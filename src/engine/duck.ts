@@ -7,11 +7,16 @@ import { ident, literal } from "./sql.ts";
 import type { ColumnInfo, DataFormat, Engine, RegisterOptions, TableInfo } from "./types.ts";
 
 /** Settings that keep the engine offline: no extension downloads, no loading behind the user's back. */
-export const LOCKDOWN = [
+export const OFFLINE = [
   "SET autoinstall_known_extensions = false",
   "SET autoload_known_extensions = false",
-  "SET lock_configuration = true",
 ];
+
+/** How far `lockDown` closes the engine. */
+export interface LockOptions {
+  /** let SQL reach outside the database itself (paths in queries, COPY, ATTACH, LOAD); true unless false */
+  externalAccess?: boolean;
+}
 
 const STAGING = "__strata_staging";
 const REJECTS = "__strata_rejects";
@@ -27,9 +32,23 @@ export class DuckEngine<S> implements Engine<S> {
     this.#backend = backend;
   }
 
-  /** Apply the lockdown settings; called once by the platform's factory. */
-  async lockDown(): Promise<void> {
-    for (const sql of LOCKDOWN) await this.#run(sql);
+  /** Apply the offline settings; called once by the platform's factory, before any file loads. */
+  goOffline(): Promise<void> {
+    return this.#serial(async () => {
+      for (const sql of OFFLINE) await this.#run(sql);
+    });
+  }
+
+  /**
+   * Lock the configuration, so that SQL cannot undo the settings. With `externalAccess: false`
+   * SQL can no longer read or write a file, attach a database or load an extension: only the
+   * tables already loaded remain, and `registerFile` stops working too.
+   */
+  lockDown({ externalAccess = true }: LockOptions = {}): Promise<void> {
+    return this.#serial(async () => {
+      if (!externalAccess) await this.#run("SET enable_external_access = false");
+      await this.#run("SET lock_configuration = true");
+    });
   }
 
   query(sql: string): Promise<Table> {

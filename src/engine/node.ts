@@ -7,12 +7,18 @@ import { readParquet } from "parquet-wasm";
 import type { Backend } from "./backend.ts";
 import { QUERY_CONFIG } from "./convert.ts";
 import { DuckEngine } from "./duck.ts";
-import type { Engine } from "./types.ts";
 
 const require = createRequire(import.meta.url);
 
+export interface NodeEngineOptions {
+  /** lock the configuration at once (the default); false leaves `lockDown` to a caller that loads files first */
+  lock?: boolean;
+}
+
 /** The Node engine: DuckDB-WASM's blocking Node bindings, for tests and the command-line runner. Files are paths. */
-export async function createNodeEngine(): Promise<Engine<string>> {
+export async function createNodeEngine(
+  options: NodeEngineOptions = {},
+): Promise<DuckEngine<string>> {
   const duckdb = require("@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs") as typeof Blocking;
   const dist = dirname(require.resolve("@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs"));
   const bundles = {
@@ -55,6 +61,7 @@ export async function createNodeEngine(): Promise<Engine<string>> {
     },
   };
   const engine = new DuckEngine(backend);
-  await engine.lockDown();
+  await engine.goOffline();
+  if (options.lock !== false) await engine.lockDown();
   return engine;
 }

@@ -1,3 +1,4 @@
+import { HIDDEN } from "./hidden.ts";
 import { freeIdentifiers, parseCell } from "./tsrefs.ts";
 
 type AsyncFn = (...args: unknown[]) => Promise<unknown>;
@@ -34,15 +35,20 @@ export function compileTs(source: string): CompiledTs {
   return { body, references: freeIdentifiers(program), inserted };
 }
 
-/** Run a compiled cell as an async function of the names in `scope` that it reads. */
+/**
+ * Run a compiled cell as an async function of the names in `scope` that it reads. Node's names
+ * (`process`, `require`, …) are shadowed by stand-ins that refuse to be used: a guard against
+ * accidents, not a security boundary (see `hidden.ts`).
+ */
 export function runTs(
   cell: CompiledTs,
   scope: ReadonlyMap<string, unknown>,
   id: string,
 ): Promise<unknown> {
-  const names = cell.references.filter((name) => scope.has(name));
+  const visible = new Map([...HIDDEN, ...scope]);
+  const names = cell.references.filter((name) => visible.has(name));
   const fn = new AsyncFunction(...names, `${cell.body}\n//# sourceURL=${sourceUrl(id)}`);
-  return fn(...names.map((name) => scope.get(name)));
+  return fn(...names.map((name) => visible.get(name)));
 }
 
 /** Where in the cell's own source an error thrown by its code happened, from the stack. */

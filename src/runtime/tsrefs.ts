@@ -1,4 +1,4 @@
-import { parse, type Program } from "acorn";
+import { parse, type ImportExpression, type Program } from "acorn";
 import { analyze } from "eslint-scope";
 import type { Program as EstreeProgram } from "estree";
 import { transform } from "sucrase";
@@ -43,8 +43,9 @@ export function parseCell(source: string): ParsedCell {
       error,
     );
   }
+  let program: Program;
   try {
-    const program = parse(js, {
+    program = parse(js, {
       ecmaVersion: "latest",
       sourceType: "script",
       allowAwaitOutsideFunction: true,
@@ -52,13 +53,35 @@ export function parseCell(source: string): ParsedCell {
       locations: true,
       ranges: true,
     });
-    return { js, program };
   } catch (error) {
     const loc = locOf(error);
     const message =
       error instanceof Error ? error.message.replace(/\s*\(\d+:\d+\)$/, "") : String(error);
     throw new CellSyntaxError(message, loc.line, loc.column + 1, error);
   }
+  // A cell sees the cell library, not modules: `import()` would load any, Node's too (hidden.ts).
+  const load = findImport(program);
+  if (load) {
+    const start = load.loc?.start ?? { line: 1, column: 0 };
+    throw new CellSyntaxError(
+      "import() is not available in a notebook cell",
+      start.line,
+      start.column + 1,
+    );
+  }
+  return { js, program };
+}
+
+/** The first `import(…)` expression anywhere in a tree, found by walking every child node. */
+function findImport(node: unknown): ImportExpression | undefined {
+  if (node === null || typeof node !== "object") return undefined;
+  if ("type" in node && node.type === "ImportExpression") return node as ImportExpression;
+  for (const [key, child] of Object.entries(node)) {
+    if (key === "loc") continue;
+    const found = findImport(child);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** The free identifiers of a cell: names it reads that it does not declare itself. */

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Table, tableFromArrays, tableToIPC } from "apache-arrow";
@@ -184,6 +184,63 @@ describe("createNodeEngine()", () => {
       /configuration has been locked/,
     );
   });
+});
+
+describe("lockDown({ externalAccess: false })", () => {
+  // It starts an engine of its own: seconds on a busy machine, hence the longer timeout.
+  it("keeps the tables loaded before it and refuses paths, COPY, ATTACH, EXPORT, LOAD and SET", async () => {
+    const locked = await createNodeEngine({ lock: false });
+    try {
+      const orders = await file("orders.csv", "id,amount\n1,10\n2,32\n");
+      await locked.registerFile(orders, { table: "orders" });
+      await locked.lockDown({ externalAccess: false });
+      expect(toRows(await locked.query("SELECT sum(amount) AS total FROM orders"))).toEqual([
+        { total: 42 },
+      ]);
+      // What a TS cell's table goes through: Arrow in, without a file.
+      const ipc = tableToIPC(tableFromArrays({ k: Int32Array.from([1, 2, 3]) }), "stream");
+      expect((await locked.registerArrow("made", ipc)).rowCount).toBe(3);
+
+      const refused = (path: string) =>
+        `Permission Error: Cannot access file "${path}" - file system operations are disabled by configuration`;
+      const target = join(dir, "copied.csv");
+      const cases: [string, string][] = [
+        ["SELECT * FROM read_csv('/etc/passwd')", refused("/etc/passwd")],
+        ["SELECT * FROM read_text('/etc/hostname')", refused("/etc/hostname")],
+        [`SELECT * FROM '${orders}'`, refused(orders)],
+        [`COPY (SELECT 1) TO '${target}'`, refused(target)],
+        [`COPY orders FROM '${orders}'`, refused(orders)],
+        [`ATTACH '${join(dir, "other.db")}' AS other`, refused(join(dir, "other.db"))],
+        // The first file EXPORT writes is one per table; which table comes first is DuckDB's choice.
+        [
+          `EXPORT DATABASE '${join(dir, "export")}'`,
+          `Permission Error: Cannot access file "${join(dir, "export")}/`,
+        ],
+        [
+          "LOAD json",
+          "Permission Error: Loading external extensions is disabled through configuration",
+        ],
+        [
+          "SET enable_external_access = true",
+          'Invalid Input Error: Cannot change configuration option "enable_external_access" - the configuration has been locked',
+        ],
+        [
+          "RESET enable_external_access",
+          'Invalid Input Error: Cannot change configuration option "enable_external_access" - the configuration has been locked',
+        ],
+      ];
+      for (const [sql, message] of cases) {
+        await expect(locked.query(sql), sql).rejects.toThrow(message);
+      }
+      expect(await readdir(dir)).not.toContain("copied.csv");
+      expect(await readdir(dir)).not.toContain("other.db");
+      await expect(locked.registerFile(orders, { table: "again" })).rejects.toThrow(
+        /file system operations are disabled by configuration/,
+      );
+    } finally {
+      await locked.close();
+    }
+  }, 20_000);
 });
 
 describe("registerFile() with bad input", () => {

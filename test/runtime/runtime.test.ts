@@ -318,6 +318,68 @@ describe("cells", () => {
     });
   });
 
+  it("a TS cell that reads a Node name (process, require, Buffer, …) gets a stand-in that refuses, at its line", async () => {
+    const { runtime, state } = await setup([
+      {
+        kind: "ts",
+        name: "shell",
+        source: `const cp = "child_process";\nprocess.getBuiltinModule(cp).execSync("id")`,
+      },
+      { kind: "ts", name: "req", source: `require("node:fs").readFileSync("/etc/passwd", "utf8")` },
+      { kind: "ts", name: "buf", source: "Buffer.from('x')" },
+      { kind: "ts", name: "where", source: "[__dirname, __filename].join()" },
+      // Returning the stand-in is refused too, not handed on as a value.
+      { kind: "ts", name: "env", source: "module" },
+      { kind: "ts", name: "guard", source: "typeof process === 'object' && process.env.HOME" },
+      // A cell's own declaration of the name, or a named cell, wins over the stand-in.
+      { kind: "ts", name: "own", source: "const process = { env: 1 };\nprocess.env + 1" },
+      { kind: "ts", name: "global", source: "'mine'" },
+      { kind: "ts", name: "reads", source: "global + '!'" },
+    ]);
+    await runtime.runAll();
+    const refused = (name: string, line: number) => ({
+      status: "error",
+      error: { message: `${name} is not available in a notebook cell`, line },
+    });
+    expect(state("shell")).toMatchObject(refused("process", 2));
+    expect(state("req")).toMatchObject(refused("require", 1));
+    expect(state("buf")).toMatchObject(refused("Buffer", 1));
+    expect(state("where")).toMatchObject(refused("__dirname", 1));
+    expect(state("env")).toMatchObject({
+      status: "error",
+      error: { message: "module is not available in a notebook cell" },
+    });
+    // Detecting Node the usual way finds none: the stand-in is not an object.
+    expect(state("guard")).toMatchObject({ status: "done", value: false });
+    expect(state("own")).toMatchObject({ status: "done", value: 2 });
+    expect(state("reads")).toMatchObject({ status: "done", value: "mine!" });
+  });
+
+  it("a TS cell holding import() does not run, and says so with the line and column", async () => {
+    const { runtime, state, count } = await setup([
+      {
+        kind: "ts",
+        name: "load",
+        source: `const x = 1;\nconst cp = await import("node:child_process");\ncp.execSync("id")`,
+      },
+      {
+        kind: "ts",
+        name: "nested",
+        source: "const f = () => [1].map(async () => import('fs'));\nf",
+      },
+    ]);
+    await runtime.runAll();
+    expect(state("load")).toMatchObject({
+      status: "error",
+      error: { message: "import() is not available in a notebook cell", line: 2, column: 18 },
+    });
+    expect(state("nested")).toMatchObject({
+      status: "error",
+      error: { message: "import() is not available in a notebook cell", line: 1, column: 37 },
+    });
+    expect(count("load")).toBe(0);
+  });
+
   it("a SQL error names DuckDB's reason and the line in the cell", async () => {
     const { runtime, state } = await setup([
       { kind: "sql", name: "q", source: "SELECT 1 AS a,\n       nope AS b" },
