@@ -78,7 +78,7 @@ export class FrameHost {
   #ids = 0;
   #runs = new Map<number, () => void>();
   #reports = new Map<number, (html: string) => void>();
-  #readyWaiters: (() => void)[] = [];
+  #readyWaiters: ((ready: boolean) => void)[] = [];
   /** runs of one confirmed cell under way: the engine answers the frame while there are any */
   #confirmed = 0;
   #stopped: { cell: string; ms: number } | undefined;
@@ -126,8 +126,10 @@ export class FrameHost {
     };
     iframe.addEventListener("load", onLoad);
     const timer = setTimeout(() => {
-      if (!this.ready && iframe === this.#iframe)
-        this.failed = "The notebook's cells did not load (the sandboxed frame did not start)";
+      if (this.ready || iframe !== this.#iframe) return;
+      this.failed = "The notebook's cells did not load (the sandboxed frame did not start)";
+      // Nothing waits for a frame that is not coming: runs asked for meanwhile do not happen.
+      for (const resolve of this.#readyWaiters.splice(0)) resolve(false);
     }, START_TIMEOUT_MS);
     return () => {
       clearTimeout(timer);
@@ -230,7 +232,7 @@ export class FrameHost {
           this.#post({ type: "stopped", ...this.#stopped });
           this.#stopped = undefined;
         }
-        for (const resolve of this.#readyWaiters.splice(0)) resolve();
+        for (const resolve of this.#readyWaiters.splice(0)) resolve(true);
         return;
       case "height":
         if (Number.isFinite(message.height))
@@ -368,7 +370,9 @@ export class FrameHost {
   #whenReady(): Promise<boolean> {
     if (this.#disposed) return Promise.resolve(false);
     if (this.ready) return Promise.resolve(true);
-    return new Promise((resolve) => this.#readyWaiters.push(() => resolve(!this.#disposed)));
+    return new Promise((resolve) =>
+      this.#readyWaiters.push((ready) => resolve(ready && !this.#disposed)),
+    );
   }
 
   #close(): void {
@@ -380,7 +384,7 @@ export class FrameHost {
     for (const resolve of this.#reports.values()) resolve("");
     this.#reports.clear();
     this.#confirmed = 0;
-    if (this.#disposed) for (const resolve of this.#readyWaiters.splice(0)) resolve();
+    if (this.#disposed) for (const resolve of this.#readyWaiters.splice(0)) resolve(false);
   }
 
   #rebuild(problem?: string): void {
