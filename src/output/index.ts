@@ -7,4 +7,6 @@ export {
   type TablePreview,
 } from "./values.ts";
 export { isNode, toJson, JSON_ROWS, type JsonOptions } from "./json.ts";
+export { sanitizeHtml } from "./sanitize.ts";
+export { markdownHtml } from "./markdown.ts";
 export { renderReport, REPORT_ROWS, type ReportCell, type ReportInput } from "./report.ts";

@@ -1,3 +1,4 @@
+import { sanitizeHtml } from "./sanitize.ts";
 import { isTableLike, previewTable, resultSummary } from "./values.ts";
 
 /** How many rows of a table the JSON output keeps. */
@@ -5,8 +6,8 @@ export const JSON_ROWS = 1000;
 
 /**
  * A cell value as JSON: tables as `{columns, rows, rowCount}` (first 1,000 rows), charts and
- * other DOM nodes as their markup, dates as ISO text, typed arrays as arrays; numbers, strings
- * and plain objects as they are.
+ * other DOM nodes as their markup (sanitised, in the node's own window: it is shown elsewhere),
+ * dates as ISO text, typed arrays as arrays; numbers, strings and plain objects as they are.
  */
 export function toJson(input: unknown, options: JsonOptions = {}, depth = 0): unknown {
   const value = resultSummary(input);
@@ -34,7 +35,8 @@ export function toJson(input: unknown, options: JsonOptions = {}, depth = 0): un
       break;
   }
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
-  if (isNode(value)) return value.outerHTML;
+  if (isNode(value))
+    return sanitizeHtml(value.outerHTML, value.ownerDocument.defaultView ?? undefined);
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
     const array = value as unknown as ArrayLike<number>;
     return capped(Array.from(Array.prototype.slice.call(array, 0, items), Number), array.length);
@@ -58,12 +60,15 @@ function capped(kept: unknown[], length: number): unknown[] {
     : kept;
 }
 
-/** A DOM element (a Plot chart, for one), in any DOM implementation. */
-export function isNode(value: unknown): value is { outerHTML: string; tagName: string } {
+/** A DOM element (a Plot chart, for one), in any DOM implementation: the page's or jsdom's. */
+export function isNode(
+  value: unknown,
+): value is Pick<Element, "outerHTML" | "tagName" | "ownerDocument"> {
   return (
     value !== null &&
     typeof value === "object" &&
     typeof (value as { outerHTML?: unknown }).outerHTML === "string" &&
-    typeof (value as { tagName?: unknown }).tagName === "string"
+    typeof (value as { tagName?: unknown }).tagName === "string" &&
+    typeof (value as { ownerDocument?: unknown }).ownerDocument === "object"
   );
 }

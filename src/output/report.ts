@@ -1,9 +1,10 @@
-import createDOMPurify, { type WindowLike } from "dompurify";
-import { marked } from "marked";
+import type { WindowLike } from "dompurify";
 import type { Value } from "../engine/index.ts";
 import type { Notebook } from "../notebook/index.ts";
 import { formatValue } from "./format.ts";
 import { isNode, toJson } from "./json.ts";
+import { markdownHtml } from "./markdown.ts";
+import { sanitizeHtml } from "./sanitize.ts";
 import { isTableLike, previewTable } from "./values.ts";
 
 /** What a report shows: the document, each code cell's outcome, and the window its charts were drawn in. */
@@ -34,20 +35,17 @@ export const REPORT_ROWS = 100;
 
 /**
  * One self-contained HTML page: the prose, each cell's code (collapsed), its outputs — tables,
- * charts as inline SVG, values — and its errors. Everything user-made is sanitised: a report is
- * opened by people who did not write the notebook.
+ * charts as inline SVG, values — and its errors. Everything user-made is sanitised (a report is
+ * opened by people who did not write the notebook), and the page's Content-Security-Policy
+ * allows no script and no request: data: images and the report's own stylesheet only.
  */
 export function renderReport(run: ReportInput): string {
-  const purify = createDOMPurify(run.window);
-  const clean = (html: string) =>
-    purify.sanitize(html, { USE_PROFILES: { html: true, svg: true, svgFilters: true } });
+  const clean = (html: string) => sanitizeHtml(html, run.window);
   const results = new Map(run.cells.map((c) => [c.id, c]));
   const body: string[] = [];
   for (const cell of run.notebook.cells) {
     if (cell.kind === "markdown") {
-      body.push(
-        `<section class="prose">${clean(marked.parse(cell.source, { async: false }))}</section>`,
-      );
+      body.push(`<section class="prose">${markdownHtml(cell.source, run.window)}</section>`);
       continue;
     }
     const result = results.get(cell.id);
@@ -64,6 +62,7 @@ export function renderReport(run: ReportInput): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="Strata">
 <title>${escape(title)}</title>
@@ -152,5 +151,20 @@ th, td { padding: 0.3rem 0.7rem; border-bottom: 1px solid var(--border); text-al
 th.num, td.num { text-align: right; }
 .caption { color: var(--muted); font-size: 0.8rem; margin: 0.3rem 0 0; }
 .error { background: var(--error-bg); color: var(--error); padding: 0.6rem 0.8rem; border-radius: 6px; font-family: ui-monospace, Menlo, monospace; font-size: 0.85rem; }
-.chart svg { max-width: 100%; height: auto; }
+.chart svg { display: block; max-width: 100%; height: auto; --plot-background: var(--bg); }
+.chart svg text, .chart svg tspan { white-space: pre; }
 `;
+
+/**
+ * The SHA-256 of STYLE, which the policy names as the one stylesheet allowed (not
+ * 'unsafe-inline', which would let style attributes through too). The report tests compute it
+ * from the page: when STYLE changes, they fail with the new value.
+ */
+const STYLE_HASH = "sha256-XBPfwhCvkuKpccu4HJwaM9B9J+iE6+6tZgaeYfv3sbk=";
+
+/**
+ * Nothing loads and nothing runs: no script, no remote image, font or stylesheet, no form, no
+ * <base>. Charts are inline SVG; Plot's own <style> is dropped by the sanitiser, and the rules
+ * above stand in for it (block display, fluid width, white-space in labels, --plot-background).
+ */
+const CSP = `default-src 'none'; img-src data:; style-src '${STYLE_HASH}'; base-uri 'none'; form-action 'none'`;

@@ -78,6 +78,8 @@ describe("strata run", () => {
     });
     expect(byName.share.value).toEqual({ gold: 0.835, silver: 0.165 });
     expect(byName.c6.value).toMatch(/^<svg/);
+    // The chart's markup as the sanitiser leaves it: Plot's <style> goes.
+    expect(byName.c6.value).not.toContain("<style");
     await expectGolden("notebooks/chain.json", withoutTimes(await readFile(json, "utf8")));
 
     const report = await readFile(html, "utf8");
@@ -88,6 +90,9 @@ describe("strata run", () => {
     expect(report).toMatch(/<td>gold<\/td><td class="num">2<\/td><td class="num">470\.35<\/td>/);
     expect(report).toMatch(/<div class="chart"><svg[^>]*>/);
     expect(report).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+    expect(report).toMatch(
+      /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'sha256-[\w+/=]+'; base-uri 'none'; form-action 'none'">/,
+    );
   });
 
   it("exits non-zero and names the failing cell on stderr; cells that do not depend on it still run", async () => {
