@@ -12,6 +12,7 @@ import {
   type NewDocument,
   type Snapshot,
 } from "../workspace/index.ts";
+import { reportPage, sanitizeHtml } from "../output/index.ts";
 import { Datasets } from "./datasets.svelte.ts";
 import { OpenDocument } from "./document.svelte.ts";
 import { DEFAULT_EXAMPLE, EXAMPLES } from "./examples.ts";
@@ -418,12 +419,21 @@ export class Workspace {
     }
   }
 
-  /** The open notebook as a self-contained HTML report (its outputs come from the frame). */
+  /**
+   * The open notebook as a self-contained HTML report. Its outputs come from the frame, whose
+   * code the app does not trust: their markup is sanitised again here, and the page around it
+   * (its policy: no script, no request) is the app's own.
+   */
   async report(): Promise<string | undefined> {
     const doc = this.doc;
     const body = await this.frame?.report();
     if (!doc || body === undefined) return undefined;
-    return body;
+    try {
+      return reportPage(doc.notebook.title, sanitizeHtml(body));
+    } catch (error) {
+      this.notify("error", `The report could not be made: ${messageOf(error)}`);
+      return undefined;
+    }
   }
 
   /** Save now (the page is hiding). */

@@ -9,4 +9,11 @@ export {
 export { isNode, toJson, JSON_ROWS, type JsonOptions } from "./json.ts";
 export { sanitizeHtml } from "./sanitize.ts";
 export { markdownHtml } from "./markdown.ts";
-export { renderReport, REPORT_ROWS, type ReportCell, type ReportInput } from "./report.ts";
+export {
+  renderReport,
+  reportBody,
+  reportPage,
+  REPORT_ROWS,
+  type ReportCell,
+  type ReportInput,
+} from "./report.ts";

@@ -40,6 +40,14 @@ export const REPORT_ROWS = 100;
  * allows no script and no request: data: images and the report's own stylesheet only.
  */
 export function renderReport(run: ReportInput): string {
+  return reportPage(run.notebook.title, reportBody(run));
+}
+
+/**
+ * The report's body: each cell's section. The notebook frame, which holds the outputs, makes
+ * it; the app, which does not trust the frame, sanitises it again and puts the page around it.
+ */
+export function reportBody(run: ReportInput): string {
   const clean = (html: string) => sanitizeHtml(html, run.window);
   const results = new Map(run.cells.map((c) => [c.id, c]));
   const body: string[] = [];
@@ -57,7 +65,15 @@ export function renderReport(run: ReportInput): string {
       `<section class="cell" id="${escape(cell.id)}">${code}${result ? outputs(result, clean) : ""}</section>`,
     );
   }
-  const title = run.notebook.title || "Strata notebook";
+  return body.join("\n");
+}
+
+/**
+ * The page around a report body (sanitised markup): its title, its stylesheet and a policy that
+ * allows no script and no request.
+ */
+export function reportPage(notebookTitle: string, body: string): string {
+  const title = notebookTitle || "Strata notebook";
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -71,7 +87,7 @@ export function renderReport(run: ReportInput): string {
 <body>
 <main>
 <h1 class="title">${escape(title)}</h1>
-${body.join("\n")}
+${body}
 </main>
 </body>
 </html>

@@ -4,7 +4,7 @@ import {
   type CellKind,
   type Change,
 } from "../../notebook/index.ts";
-import { renderReport } from "../../output/index.ts";
+import { reportBody } from "../../output/index.ts";
 import type { CellState } from "../../runtime/index.ts";
 import { Runner } from "../runner.svelte.ts";
 import { RemoteEngine, ShellChannel } from "./channel.ts";
@@ -123,7 +123,7 @@ export class FrameNotebook {
         const notebook = makeNotebook({ title: this.view.title });
         notebook.cells = [...this.view.cells];
         const cells = this.runner.results(notebook);
-        const html = renderReport({ notebook, cells, window });
+        const html = reportBody({ notebook, cells, window });
         this.#channel.post({ type: "report", id: message.id, html });
         return;
       }

@@ -60,7 +60,7 @@ export type ToFrame =
   | { type: "run"; id: number; scope: RunScope; input?: InputChange }
   /** the frame was rebuilt after Stop: show this cell as stopped */
   | { type: "stopped"; cell: string; ms: number }
-  /** the outputs as a report body (the shell sanitises it and adds the page around it) */
+  /** the outputs as a report body (the shell sanitises it again and puts the page around it) */
   | { type: "report"; id: number }
   | { type: "reply"; id: number; reply: Reply };
 
