@@ -3,7 +3,7 @@ import * as Plot from "@observablehq/plot";
 import { JSDOM } from "jsdom";
 import { describe, expect, it } from "vitest";
 import { parse } from "../../src/notebook/index.ts";
-import { renderReport, type ReportCell } from "../../src/output/index.ts";
+import { renderReport, reportPage, sanitizeHtml, type ReportCell } from "../../src/output/index.ts";
 
 const { window } = new JSDOM("");
 
@@ -77,6 +77,17 @@ describe("renderReport()", () => {
         ...e.getAttributeNames(),
       ]),
     ).toEqual([["div"], ["img"], ["a"], ["svg"], ["rect"]]);
+  });
+
+  it("reportPage() around a body from elsewhere, sanitised again, keeps the policy and no script", () => {
+    const { window } = new JSDOM("");
+    const forged = `<section class="cell"><p>ok</p></section></main><script>alert(1)</script><meta http-equiv="Content-Security-Policy" content="script-src *"><img src="https://evil/x" onerror="alert(2)">`;
+    const html = reportPage("Forged", sanitizeHtml(forged, window));
+    expect(html).not.toMatch(/<script|onerror|evil|script-src \*/i);
+    const { document } = new JSDOM(html).window;
+    expect(document.querySelectorAll('meta[http-equiv="Content-Security-Policy"]')).toHaveLength(1);
+    expect(document.querySelector("section.cell p")?.textContent).toBe("ok");
+    expect(document.title).toBe("Forged");
   });
 
   it("renderReport() keeps a Plot chart's marks and clip paths, and its own styles stand in for Plot's", () => {
