@@ -317,6 +317,40 @@ describe("trusted code is contained in the notebook frame", () => {
   });
 });
 
+describe("charts in the frame stay interactive", () => {
+  it("a Plot chart with tip: true shows its tooltip under the pointer", async () => {
+    const page = await openApp();
+    await openFile(
+      page,
+      "tips.md",
+      [
+        "---",
+        "title: Tips",
+        "---",
+        "",
+        "```ts",
+        "Plot.plot({",
+        "  width: 480,",
+        "  height: 320,",
+        "  marks: [Plot.dot([{ x: 1, y: 1, who: 'first' }, { x: 9, y: 9, who: 'ninth' }], { x: 'x', y: 'y', r: 12, tip: true, channels: { who: 'who' } })],",
+        "})",
+        "```",
+        "",
+      ].join("\n"),
+    );
+    await page.getByRole("button", { name: "Trust and run" }).click();
+    await ready(page);
+    const chart = cell(page, "TypeScript cell 1").locator("svg").first();
+    const dot = chart.locator("circle").nth(1);
+    // Plot listens on the whole chart and finds the nearest dot: the pointer goes over this one.
+    await dot.hover({ force: true });
+    const tip = chart.locator("[aria-label='tip']");
+    await expect.poll(() => tip.textContent()).toMatch(/ninth/);
+    await page.screenshot({ path: `${OUTPUT}/safety-tip.png` });
+    await page.context().close();
+  });
+});
+
 describe("a runaway cell", () => {
   const runaway = [
     "---",
