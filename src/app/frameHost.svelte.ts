@@ -248,8 +248,12 @@ export class FrameHost {
         this.#post({ type: "view", view: this.#view() });
         return;
       case "add":
-        if (message.kind === "sql" || message.kind === "ts" || message.kind === "markdown")
+        if (message.kind === "sql" || message.kind === "ts" || message.kind === "markdown") {
           doc.add(message.kind, typeof message.after === "string" ? message.after : undefined);
+          // The new cell's editor takes the cursor once, when the frame first shows it.
+          this.#post({ type: "view", view: this.#view() });
+          doc.editing = undefined;
+        }
         return;
       case "remove":
         if (typeof message.id === "string") this.#options.removeCell(message.id);
