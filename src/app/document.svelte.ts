@@ -200,7 +200,7 @@ export class OpenDocument {
   async trust(): Promise<void> {
     if (this.unreadable !== undefined) throw new Error("this notebook cannot be read");
     const notebook = this.notebook;
-    await this.#store.trust(await codeHash(notebook));
+    await this.#store.trust(this.id, await codeHash(notebook));
     if (notebook === this.notebook) this.trusted = true;
     else await this.#checkTrust();
   }
@@ -209,7 +209,8 @@ export class OpenDocument {
   async #checkTrust(): Promise<void> {
     const notebook = this.notebook;
     const trusted =
-      this.unreadable === undefined && (await this.#store.isTrusted(await codeHash(notebook)));
+      this.unreadable === undefined &&
+      (await this.#store.isTrusted(this.id, await codeHash(notebook)));
     if (notebook === this.notebook) this.trusted = trusted;
   }
 
@@ -217,7 +218,7 @@ export class OpenDocument {
   #keepTrust(): void {
     const notebook = this.notebook;
     void codeHash(notebook)
-      .then((hash) => this.#store.trust(hash))
+      .then((hash) => this.#store.trust(this.id, hash))
       .catch((error: unknown) => {
         // Not kept: after a reload the notebook asks to be trusted again, and nothing is lost.
         this.#events.onError?.(

@@ -79,8 +79,8 @@ export class FrameHost {
   #runs = new Map<number, () => void>();
   #reports = new Map<number, (html: string) => void>();
   #readyWaiters: ((ready: boolean) => void)[] = [];
-  /** runs of one confirmed cell under way: the engine answers the frame while there are any */
-  #confirmed = 0;
+  /** runs of one confirmed cell under way (by run id): the engine answers the frame during them */
+  #confirmed = new Set<number>();
   #stopped: { cell: string; ms: number } | undefined;
   #disposeView: () => void;
   #onMessage = (event: MessageEvent) => this.#hello(event);
@@ -146,14 +146,14 @@ export class FrameHost {
     if (scope.kind !== "only" && !this.#options.doc.trusted) return;
     if (!(await this.#whenReady())) return;
     const id = ++this.#ids;
-    if (scope.kind === "only") this.#confirmed++;
+    if (scope.kind === "only") this.#confirmed.add(id);
     try {
       await new Promise<void>((resolve) => {
         this.#runs.set(id, resolve);
         this.#post({ type: "run", id, scope, input });
       });
     } finally {
-      if (scope.kind === "only") this.#confirmed--;
+      this.#confirmed.delete(id);
     }
   }
 
@@ -310,7 +310,7 @@ export class FrameHost {
         references: await sqlReferences(text(request.sql, "SQL")),
       };
     // Notebook code reaches the database only when the user trusts it, or confirmed this run.
-    if (!this.#options.doc.trusted && this.#confirmed === 0)
+    if (!this.#options.doc.trusted && this.#confirmed.size === 0)
       throw new Error("this notebook is not trusted, so its code may not use the database");
     const engine = await this.#options.engine();
     if (!engine) throw new Error("the database did not start");
@@ -387,7 +387,7 @@ export class FrameHost {
     this.#runs.clear();
     for (const resolve of this.#reports.values()) resolve("");
     this.#reports.clear();
-    this.#confirmed = 0;
+    this.#confirmed.clear();
     if (this.#disposed) for (const resolve of this.#readyWaiters.splice(0)) resolve(false);
   }
 

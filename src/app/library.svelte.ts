@@ -28,12 +28,12 @@ export class Library {
     try {
       const { documents, unreadable } = await this.#store.list();
       const hashes = await Promise.all(documents.map((d) => hashOf(d.text)));
-      const trusted = await this.#store.trustedAmong(hashes.filter((h) => h !== undefined));
+      const trusted = await this.#store.trustedAmong(
+        documents.flatMap((d, i) => (hashes[i] ? [{ docId: d.id, hash: hashes[i] }] : [])),
+      );
       this.documents = documents;
       this.unreadable = unreadable;
-      this.untrusted = new Set(
-        documents.flatMap((d, i) => (hashes[i] && trusted.has(hashes[i]) ? [] : [d.id])),
-      );
+      this.untrusted = new Set(documents.flatMap((d) => (trusted.has(d.id) ? [] : [d.id])));
     } catch (error) {
       this.#notices.add(
         "error",

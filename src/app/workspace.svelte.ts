@@ -402,6 +402,19 @@ export class Workspace {
 
   // --- files out ------------------------------------------------------------------------------
 
+  #dragEnd: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * Files are dragged over the page or the frame: show the drop target while it goes on. A real
+   * drag repeats every few tens of milliseconds; when the repeats stop, the target goes, so a
+   * notebook that forges one cannot leave the page covered.
+   */
+  dragged(): void {
+    this.dragging = true;
+    clearTimeout(this.#dragEnd);
+    this.#dragEnd = setTimeout(() => (this.dragging = false), 400);
+  }
+
   /** The open notebook's file name, from its title. */
   fileName(ext = ".md"): string {
     return fileNameFor(this.doc?.notebook.title ?? "", ext);
@@ -486,7 +499,8 @@ export class Workspace {
     const record = await this.#createRecord(fields);
     if (!record) return;
     try {
-      if (trusted) await this.persistence?.store.trust(await codeHash(parse(fields.text)));
+      if (trusted)
+        await this.persistence?.store.trust(record.id, await codeHash(parse(fields.text)));
     } catch (error) {
       this.notify("error", `Trust for "${fields.title}" could not be kept: ${messageOf(error)}`);
     }
@@ -587,7 +601,7 @@ export class Workspace {
       tables: () => this.#tables(),
       removeCell: (id) => void this.removeCell(id),
       download: (blob, name) => this.#download(blob, name),
-      onDrag: () => (this.dragging = true),
+      onDrag: () => this.dragged(),
       notify: (message) => this.notify("error", message),
     });
     this.frame = frame;

@@ -14,8 +14,21 @@ const VERSION = 3;
 const DOCS = "documents";
 const SNAPSHOTS = "snapshots";
 const FILES = "files";
-/** the SHA-256 of each notebook code the user trusted (see notebook/trust.ts) */
+/**
+ * The code the user trusted, per notebook: one record per (document, SHA-256 of its code; see
+ * notebook/trust.ts). Per notebook, so that code one notebook wrote into itself (or another tab)
+ * never makes another notebook with that code trusted.
+ */
 const TRUST = "trust";
+
+interface TrustRecord {
+  key: string;
+  docId: string;
+  hash: string;
+  at: number;
+}
+
+const trustKey = (docId: string, hash: string) => `${docId}:${hash}`;
 /** Notebooks in the trash are removed for good after this long. */
 export const TRASH_DAYS = 30;
 
@@ -94,7 +107,8 @@ export class DocumentStore {
           const files = db.createObjectStore(FILES, { keyPath: ["docId", "name"] });
           files.createIndex("doc", "docId");
         }
-        if (!db.objectStoreNames.contains(TRUST)) db.createObjectStore(TRUST, { keyPath: "hash" });
+        if (!db.objectStoreNames.contains(TRUST))
+          db.createObjectStore(TRUST, { keyPath: "key" }).createIndex("doc", "docId");
         if (event.oldVersion === 1) migrateFromV1(db, tx, now());
       };
       req.onblocked = () => options.onBlocked?.();
@@ -209,12 +223,20 @@ export class DocumentStore {
     });
   }
 
-  /** A copy with its text and dataset files; `text` is the copy's text (its new title). */
+  /** A copy with its text, dataset files and trusted code; `text` is the copy's text (its new title). */
   async duplicate(id: string, copy: { title: string; text: string }): Promise<DocumentRecord> {
     const at = this.#now();
     const fresh = newId();
-    return this.#write([DOCS, FILES, SNAPSHOTS], async (tx) => {
+    return this.#write([DOCS, FILES, SNAPSHOTS, TRUST], async (tx) => {
       const record = await this.#getIn(tx, id);
+      // The copy is the same code the user trusted in the original.
+      const trusted = (await request(
+        tx.objectStore(TRUST).index("doc").getAll(id),
+      )) as TrustRecord[];
+      for (const t of trusted)
+        await request(
+          tx.objectStore(TRUST).put({ ...t, key: trustKey(fresh, t.hash), docId: fresh }),
+        );
       const next: DocumentRecord = {
         ...record,
         ...copy,
@@ -251,9 +273,9 @@ export class DocumentStore {
 
   /** Remove a notebook for good, with its snapshots and files. */
   async purge(id: string): Promise<void> {
-    await this.#write([DOCS, FILES, SNAPSHOTS], async (tx) => {
+    await this.#write([DOCS, FILES, SNAPSHOTS, TRUST], async (tx) => {
       await request(tx.objectStore(DOCS).delete(id));
-      for (const store of [FILES, SNAPSHOTS]) {
+      for (const store of [FILES, SNAPSHOTS, TRUST]) {
         const keys = await request(tx.objectStore(store).index("doc").getAllKeys(id));
         for (const key of keys) await request(tx.objectStore(store).delete(key));
       }
@@ -335,26 +357,28 @@ export class DocumentStore {
 
   // --- trust ----------------------------------------------------------------------------------
 
-  /** Whether the user trusted a notebook whose code has this hash (notebook code cannot ask). */
-  async isTrusted(hash: string): Promise<boolean> {
-    return (await this.#read(TRUST, (store) => request(store.getKey(hash)))) !== undefined;
+  /** Whether the user trusted this notebook's code with this hash (notebook code cannot ask). */
+  async isTrusted(docId: string, hash: string): Promise<boolean> {
+    const key = trustKey(docId, hash);
+    return (await this.#read(TRUST, (store) => request(store.getKey(key)))) !== undefined;
   }
 
-  /** Which of these hashes are trusted. */
-  async trustedAmong(hashes: readonly string[]): Promise<Set<string>> {
+  /** The ids of the notebooks, of these, whose code with the given hash is trusted. */
+  async trustedAmong(pairs: readonly { docId: string; hash: string }[]): Promise<Set<string>> {
     return this.#read(TRUST, async (store) => {
       const found = new Set<string>();
-      for (const hash of new Set(hashes))
-        if ((await request(store.getKey(hash))) !== undefined) found.add(hash);
+      for (const { docId, hash } of pairs)
+        if ((await request(store.getKey(trustKey(docId, hash)))) !== undefined) found.add(docId);
       return found;
     });
   }
 
-  /** Trust code with this hash from now on. */
-  async trust(hash: string): Promise<void> {
+  /** Trust this notebook's code with this hash from now on. */
+  async trust(docId: string, hash: string): Promise<void> {
+    const record: TrustRecord = { key: trustKey(docId, hash), docId, hash, at: this.#now() };
     await this.#write(
       [TRUST],
-      async (tx) => void (await request(tx.objectStore(TRUST).put({ hash, at: this.#now() }))),
+      async (tx) => void (await request(tx.objectStore(TRUST).put(record))),
       "strict",
     );
   }

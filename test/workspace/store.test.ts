@@ -45,14 +45,21 @@ const doc = (title: string) => ({
 });
 
 describe("DocumentStore", () => {
-  it("keeps trusted code hashes apart from the documents, and ignores a 0.2 trusted flag", async () => {
+  it("keeps trusted code per notebook, apart from the documents, and ignores a 0.2 trusted flag", async () => {
     const { store } = await fresh();
-    expect(await store.isTrusted("a".repeat(64))).toBe(false);
-    await store.trust("a".repeat(64));
-    expect(await store.isTrusted("a".repeat(64))).toBe(true);
-    expect(await store.trustedAmong(["a".repeat(64), "b".repeat(64)])).toEqual(
-      new Set(["a".repeat(64)]),
-    );
+    const [h1, h2] = ["a".repeat(64), "b".repeat(64)];
+    expect(await store.isTrusted("one", h1)).toBe(false);
+    await store.trust("one", h1);
+    expect(await store.isTrusted("one", h1)).toBe(true);
+    // The same code in another notebook is that notebook's to trust.
+    expect(await store.isTrusted("two", h1)).toBe(false);
+    expect(
+      await store.trustedAmong([
+        { docId: "one", hash: h1 },
+        { docId: "one", hash: h2 },
+        { docId: "two", hash: h1 },
+      ]),
+    ).toEqual(new Set(["one"]));
     const a = await store.create(doc("A"));
     expect(a).not.toHaveProperty("trusted");
     // A record Strata 0.2 wrote says trusted: true; that flag no longer trusts anything.
@@ -176,16 +183,21 @@ describe("DocumentStore", () => {
     expect((await store.files(other.id)).map((f) => f.fileName)).toEqual(["z.csv"]);
   });
 
-  it("duplicate() copies the text and files into a new document", async () => {
+  it("duplicate() copies the text, files and trusted code into a new document; purge() forgets them", async () => {
     const { store } = await fresh();
     const a = await store.create(doc("A"));
+    await store.trust(a.id, "c".repeat(64));
     await store.putFile(a.id, "orders", new File(["a\n1\n"], "orders.csv"));
     const copy = await store.duplicate(a.id, { title: "A (copy)", text: "copy\n" });
     expect(copy.id).not.toBe(a.id);
     expect(copy).toMatchObject({ title: "A (copy)", text: "copy\n", dataBytes: 4 });
     expect(copy.origin).toEqual({ kind: "copy", of: a.id });
+    expect(await store.isTrusted(copy.id, "c".repeat(64))).toBe(true);
     expect((await store.files(copy.id)).map((f) => f.name)).toEqual(["orders"]);
     expect((await store.get(a.id))?.text).toBe(doc("A").text);
+    await store.purge(a.id);
+    expect(await store.isTrusted(a.id, "c".repeat(64))).toBe(false);
+    expect(await store.isTrusted(copy.id, "c".repeat(64))).toBe(true);
   });
 
   it("save() of a notebook that is gone fails with one line", async () => {

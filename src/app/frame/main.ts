@@ -9,12 +9,33 @@ import FrameApp from "./FrameApp.svelte";
 import { FrameNotebook } from "./notebook.svelte.ts";
 import { HELLO, type ToFrame } from "./protocol.ts";
 
+/**
+ * WebRTC reaches the network outside every CSP directive (an ICE server's address, a TURN
+ * username): the frame has none of it, before any notebook code runs. Non-configurable, so
+ * code cannot put it back.
+ */
+function withoutWebRtc(): void {
+  for (const name of [
+    "RTCPeerConnection",
+    "webkitRTCPeerConnection",
+    "RTCSessionDescription",
+    "RTCIceCandidate",
+    "RTCDataChannel",
+    "RTCRtpSender",
+    "RTCRtpReceiver",
+    "RTCRtpTransceiver",
+  ]) {
+    Object.defineProperty(window, name, { value: undefined, writable: false, configurable: false });
+  }
+}
+
 // Loaded any other way — as a page of its own, or framed without the sandbox, where it would
 // run with the app's origin and its storage — it does nothing.
 if (self.origin !== "null" || window.parent === window) {
   document.body.textContent =
     "This page shows a Strata notebook's cells, inside the Strata app's sandbox only.";
 } else {
+  withoutWebRtc();
   void start();
 }
 
@@ -44,7 +65,7 @@ async function start(): Promise<void> {
   // The frame takes no drop itself (dropping a file would navigate it).
   const isFiles = (event: DragEvent) => event.dataTransfer?.types.includes("Files") ?? false;
   window.addEventListener("dragover", (event) => {
-    if (!isFiles(event)) return;
+    if (!event.isTrusted || !isFiles(event)) return;
     event.preventDefault();
     channel.post({ type: "drag" });
   });
