@@ -26,6 +26,11 @@ export interface Backend<S> {
   insertJSON(table: string, virtualName: string): Promise<void>;
   /** Decode a Parquet file into an Arrow IPC stream. */
   parquetToIPC(bytes: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Start over with a new, empty in-memory database and a new connection: every table, view,
+   * schema, macro, attached database, temporary object, setting and file of the old one goes.
+   */
+  reset(): Promise<void>;
   /** Release the database. */
   close(): Promise<void>;
 }

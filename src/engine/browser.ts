@@ -25,7 +25,7 @@ export async function createBrowserEngine(): Promise<Engine<File>> {
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
   await db.instantiate(ehWasm);
   await db.open({ query: QUERY_CONFIG });
-  const conn = await db.connect();
+  let conn = await db.connect();
 
   const backend: Backend<File> = {
     query: (sql) => conn.query(sql),
@@ -42,6 +42,13 @@ export async function createBrowserEngine(): Promise<Engine<File>> {
       conn.insertArrowFromIPCStream(ipc, { name: table, create: true }),
     insertJSON: (table, name) => conn.insertJSONFromPath(name, { name: table, create: true }),
     parquetToIPC: async (bytes) => (await parquet()).readParquet(bytes).intoIPCStream(),
+    reset: async () => {
+      await conn.close();
+      await db.dropFiles();
+      // Opening again replaces the database with a new one; the worker and its wasm stay.
+      await db.open({ query: QUERY_CONFIG });
+      conn = await db.connect();
+    },
     close: async () => {
       await conn.close();
       await db.terminate();

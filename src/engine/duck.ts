@@ -27,6 +27,8 @@ export class DuckEngine<S> implements Engine<S> {
   #backend: Backend<S>;
   #queue: Promise<unknown> = Promise.resolve();
   #files = 0;
+  /** how the engine was locked, to lock a fresh database the same way */
+  #locked: LockOptions | undefined;
 
   constructor(backend: Backend<S>) {
     this.#backend = backend;
@@ -45,10 +47,14 @@ export class DuckEngine<S> implements Engine<S> {
    * tables already loaded remain, and `registerFile` stops working too.
    */
   lockDown({ externalAccess = true }: LockOptions = {}): Promise<void> {
-    return this.#serial(async () => {
-      if (!externalAccess) await this.#run("SET enable_external_access = false");
-      await this.#run("SET lock_configuration = true");
-    });
+    const locked = { externalAccess };
+    this.#locked = locked;
+    return this.#serial(() => this.#lock(locked));
+  }
+
+  async #lock({ externalAccess }: LockOptions): Promise<void> {
+    if (externalAccess === false) await this.#run("SET enable_external_access = false");
+    await this.#run("SET lock_configuration = true");
   }
 
   query(sql: string): Promise<Table> {
@@ -107,20 +113,16 @@ export class DuckEngine<S> implements Engine<S> {
     });
   }
 
+  /**
+   * Another notebook opens: a new, empty database, offline and locked as this one was. Nothing a
+   * notebook made survives into the next — not its tables and views, nor what SQL could leave
+   * behind (temporary views, macros, schemas, attached databases, files written by COPY).
+   */
   clear(): Promise<void> {
     return this.#serial(async () => {
-      const views = toRows(
-        await this.#run(
-          "SELECT view_name AS name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal AND NOT temporary",
-        ),
-      );
-      for (const row of views) await this.#run(`DROP VIEW IF EXISTS ${ident(String(row.name))}`);
-      const tables = toRows(
-        await this.#run(
-          "SELECT table_name AS name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary",
-        ),
-      );
-      for (const row of tables) await this.#run(`DROP TABLE IF EXISTS ${ident(String(row.name))}`);
+      await this.#backend.reset();
+      for (const sql of OFFLINE) await this.#run(sql);
+      if (this.#locked) await this.#lock(this.#locked);
     });
   }
 

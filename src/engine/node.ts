@@ -28,7 +28,7 @@ export async function createNodeEngine(
   const db = await duckdb.createDuckDB(bundles, new duckdb.VoidLogger(), duckdb.NODE_RUNTIME);
   await db.instantiate();
   db.open({ query: QUERY_CONFIG });
-  const conn = db.connect();
+  let conn = db.connect();
   // The bindings are CommonJS and build results with apache-arrow's CommonJS copy, whose classes
   // are not the ones our ES modules import; pass results through IPC so `instanceof` holds.
   const cjsArrow = require("apache-arrow") as typeof import("apache-arrow");
@@ -55,6 +55,12 @@ export async function createNodeEngine(
       conn.insertArrowFromIPCStream(ipc, { name: table, create: true }),
     insertJSON: async (table, name) => conn.insertJSONFromPath(name, { name: table, create: true }),
     parquetToIPC: async (bytes) => readParquet(bytes).intoIPCStream(),
+    reset: async () => {
+      conn.close();
+      db.dropFiles();
+      db.open({ query: QUERY_CONFIG });
+      conn = db.connect();
+    },
     close: async () => {
       conn.close();
       db.reset();

@@ -310,6 +310,71 @@ describe("trusted code is contained in the notebook frame", () => {
   });
 });
 
+describe("one notebook's database is not the next one's", () => {
+  it("what a trusted notebook's SQL leaves behind (temp views, macros, schemas, attached databases, files) is gone when another opens", async () => {
+    const page = await openApp();
+    await openFile(
+      page,
+      "poison.md",
+      [
+        "---",
+        "title: Poison",
+        "---",
+        "",
+        "```ts left",
+        "await sql`CREATE OR REPLACE TEMP VIEW sales AS SELECT 'POISONED' AS region, -1 AS amount`;",
+        "await sql`CREATE MACRO total(x) AS x * 0`;",
+        "await sql`CREATE SCHEMA stash`;",
+        "await sql`ATTACH ':memory:' AS keep`;",
+        "await sql`COPY (SELECT 'planted' AS p) TO 'planted.csv'`;",
+        "'left behind'",
+        "```",
+        "",
+      ].join("\n"),
+    );
+    await page.getByRole("button", { name: "Trust and run" }).click();
+    await ready(page);
+    expect(await cell(page, "TypeScript cell left").getByLabel("Value of left").textContent()).toBe(
+      "left behind",
+    );
+    await openFile(
+      page,
+      "victim.md",
+      [
+        "---",
+        "title: Victim",
+        "---",
+        "",
+        "```ts found",
+        "const names = async (q) => (await sql([q])).toArray().map((r) => Object.values(r.toJSON()).join('.'));",
+        "JSON.stringify({",
+        '  views: await names("SELECT view_name FROM duckdb_views() WHERE NOT internal"),',
+        "  macros: await names(\"SELECT function_name FROM duckdb_functions() WHERE function_type LIKE '%macro%' AND NOT internal\"),",
+        '  schemas: await names("SELECT schema_name FROM duckdb_schemas() WHERE NOT internal"),',
+        '  databases: await names("SELECT database_name FROM duckdb_databases() WHERE NOT internal"),',
+        "  files: await names(\"SELECT file FROM glob('*planted*')\"),",
+        "})",
+        "```",
+        "",
+      ].join("\n"),
+    );
+    await page.getByRole("button", { name: "Trust and run" }).click();
+    await ready(page);
+    const found = JSON.parse(
+      (await cell(page, "TypeScript cell found").getByLabel("Value of found").textContent()) ??
+        "{}",
+    ) as Record<string, string[]>;
+    expect(found).toEqual({
+      views: [],
+      macros: [],
+      schemas: [],
+      databases: ["memory"],
+      files: [],
+    });
+    await page.context().close();
+  });
+});
+
 describe("charts in the frame stay interactive", () => {
   it("a Plot chart with tip: true shows its tooltip under the pointer", async () => {
     const page = await openApp();

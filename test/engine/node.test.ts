@@ -154,15 +154,32 @@ describe("createNodeEngine()", () => {
     await expect(engine.describe("people")).rejects.toThrow("unknown table: people");
   });
 
-  it("clear() drops every table and view, so the next notebook starts from nothing", async () => {
+  it("clear() starts a new database: nothing one notebook's SQL made or left reaches the next", async () => {
     const other = await createNodeEngine();
     try {
       await other.registerFile(await file("kept.csv", "x\n1\n"));
       await other.query("CREATE VIEW doubled AS SELECT x * 2 AS y FROM kept");
       await other.query("CREATE TABLE made AS SELECT 1 AS z");
+      // What a hostile notebook leaves for the next one: it shadows a dataset's name, or hides.
+      await other.query("CREATE TEMP VIEW sales AS SELECT 'POISONED' AS region");
+      await other.query("CREATE MACRO total(x) AS x * 0");
+      await other.query("CREATE SCHEMA stash");
+      await other.query("CREATE TABLE stash.sales AS SELECT 1 AS n");
+      await other.query("ATTACH ':memory:' AS keep");
       await other.clear();
       expect(await other.tables()).toEqual([]);
       await expect(other.query("SELECT * FROM doubled")).rejects.toThrow(/doubled does not exist/);
+      await expect(other.query("SELECT * FROM sales")).rejects.toThrow(/sales does not exist/);
+      await expect(other.query("SELECT total(1)")).rejects.toThrow(/total does not exist/);
+      await expect(other.query("SELECT * FROM stash.sales")).rejects.toThrow(/does not exist/);
+      const databases = toRows(
+        await other.query("SELECT database_name FROM duckdb_databases() WHERE NOT internal"),
+      );
+      expect(databases.map((d) => d.database_name)).toEqual(["memory"]);
+      // Still offline and locked, and files load as before.
+      await expect(other.query("SET autoload_known_extensions = true")).rejects.toThrow(
+        /configuration has been locked/,
+      );
       expect((await other.registerFile(await file("kept.csv", "x\n1\n"))).rowCount).toBe(1);
     } finally {
       await other.close();
