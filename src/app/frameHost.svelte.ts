@@ -39,6 +39,9 @@ export interface PendingRun {
   input?: InputChange;
 }
 
+/** More than this many messages from the frame in a second, and the app stops it. */
+const MESSAGES_PER_SECOND = 5000;
+
 /** How long the frame may take to start before the app says it did not. */
 const START_TIMEOUT_MS = 30_000;
 
@@ -70,6 +73,8 @@ export class FrameHost {
   ready = $state(false);
   /** why the frame did not start, if it did not */
   failed = $state<string | undefined>(undefined);
+  /** when the oldest run the app asked for and has not heard the end of began */
+  #since = $state<number | undefined>(undefined);
 
   #options: FrameHostOptions;
   #iframe: HTMLIFrameElement | undefined;
@@ -100,16 +105,20 @@ export class FrameHost {
 
   /** Whether a cell is queued or running. */
   get busy(): boolean {
+    if (this.#since !== undefined) return true;
     for (const s of this.states.values())
       if (s.status === "queued" || s.status === "running") return true;
     return false;
   }
 
-  /** The cell running now, with when it started. */
-  get running(): { id: string; started: number } | undefined {
+  /**
+   * What runs now: the cell the frame says is running, or — when the frame says nothing, or
+   * says all is done while a run the app asked for has not ended — that run.
+   */
+  get running(): { id: string | undefined; started: number } | undefined {
     for (const [id, s] of this.states)
       if (s.status === "running") return { id, started: s.started };
-    return undefined;
+    return this.#since === undefined ? undefined : { id: undefined, started: this.#since };
   }
 
   state(id: string): CellStatus {
@@ -147,6 +156,9 @@ export class FrameHost {
     if (!(await this.#whenReady())) return;
     const id = ++this.#ids;
     if (scope.kind === "only") this.#confirmed.add(id);
+    // The app, not the frame, knows whether its runs ended: a run that never says so is unfinished.
+    this.#since ??= Date.now();
+    setUnfinished(this.#options.doc.id, true);
     try {
       await new Promise<void>((resolve) => {
         this.#runs.set(id, resolve);
@@ -184,7 +196,10 @@ export class FrameHost {
   /** Stop the run: the frame is torn down (its values go) and made anew. */
   stop(): void {
     const running = this.running;
-    this.#stopped = running && { cell: running.id, ms: Date.now() - running.started };
+    this.#stopped =
+      running?.id === undefined
+        ? undefined
+        : { cell: running.id, ms: Date.now() - running.started };
     this.#rebuild();
   }
 
@@ -217,7 +232,12 @@ export class FrameHost {
     if (!port) return;
     this.#port = port;
     port.onmessage = (message: MessageEvent) => {
-      if (port === this.#port && isFromFrame(message.data)) this.#receive(message.data);
+      if (port !== this.#port) return;
+      if (this.#flooded()) {
+        this.#rebuild("The notebook's code sent the app more messages than it can take");
+        return;
+      }
+      if (isFromFrame(message.data)) this.#receive(message.data);
     };
   }
 
@@ -236,7 +256,7 @@ export class FrameHost {
         return;
       case "height":
         if (Number.isFinite(message.height))
-          this.height = Math.max(40, Math.min(message.height, 1_000_000));
+          this.height = Math.max(40, Math.min(message.height, 200_000));
         return;
       case "change":
         if (!FRAME_CHANGES.has(message.change?.type)) return;
@@ -263,11 +283,16 @@ export class FrameHost {
           this.ask(message.scope.id, message.input);
         return;
       case "states":
-        if (Array.isArray(message.states)) this.#setStates(new Map(message.states));
+        if (Array.isArray(message.states) && message.states.length <= 100_000)
+          this.#setStates(new Map(message.states));
         return;
       case "ran":
         this.#runs.get(message.id)?.();
         this.#runs.delete(message.id);
+        if (this.#runs.size === 0) {
+          this.#since = undefined;
+          setUnfinished(this.#options.doc.id, false);
+        }
         return;
       case "request":
         void this.#answer(message.id, message.request);
@@ -365,10 +390,17 @@ export class FrameHost {
     this.#port?.postMessage(message, transfer);
   }
 
-  /** `stopped`: the states were cleared by Stop, a run that did not finish either. */
-  #setStates(states: ReadonlyMap<string, CellStatus>, stopped = false): void {
+  #setStates(states: ReadonlyMap<string, CellStatus>): void {
     this.states = states;
-    if (!stopped) setUnfinished(this.#options.doc.id, this.busy);
+  }
+
+  #window = { start: 0, count: 0 };
+
+  /** More messages in one second than any notebook needs: the frame's code floods the app. */
+  #flooded(): boolean {
+    const now = Date.now();
+    if (now - this.#window.start > 1000) this.#window = { start: now, count: 0 };
+    return ++this.#window.count > MESSAGES_PER_SECOND;
   }
 
   #whenReady(): Promise<boolean> {
@@ -394,8 +426,9 @@ export class FrameHost {
   #rebuild(problem?: string): void {
     if (problem) this.#options.notify(`${problem}; it was reloaded.`);
     this.#close();
-    // A stopped run did not finish: the notebook does not run on its own when opened next.
-    this.#setStates(new Map(), true);
+    // A stopped run did not finish (its mark stays): the notebook does not run on opening.
+    this.#setStates(new Map());
+    this.#since = undefined;
     this.mounted = false;
     setTimeout(() => {
       if (this.#disposed) return;

@@ -26,7 +26,15 @@ import { FrameHost, lastRunUnfinished } from "./frameHost.svelte.ts";
 import { bytes, when } from "./time.ts";
 
 /** What the notebook frame may ask the app to save: charts and results. */
-const FRAME_DOWNLOADS = new Set([".svg", ".png", ".csv", ".tsv", ".json", ".parquet", ".txt"]);
+const FRAME_DOWNLOADS = new Map([
+  [".svg", "image/svg+xml"],
+  [".png", "image/png"],
+  [".csv", "text/csv"],
+  [".tsv", "text/tab-separated-values"],
+  [".json", "application/json"],
+  [".parquet", "application/vnd.apache.parquet"],
+  [".txt", "text/plain"],
+]);
 
 /** The database engine's life: starting, ready, or failed to start. */
 export type EngineStatus =
@@ -637,17 +645,27 @@ export class Workspace {
     );
   }
 
-  /** The frame asked to save a chart or a result: only such files, under a tidy name. */
+  #lastDownload = 0;
+
+  /**
+   * The frame asked to save a chart or a result: only such files, under a tidy name, typed by
+   * their extension, and only just after the user clicked or typed (a click in the frame counts:
+   * activation reaches the page that holds it), one in 300 ms at most (a burst of them is not the user clicking).
+   */
   #download(blob: Blob, name: string): void {
+    const activated = navigator.userActivation?.isActive ?? true;
+    if (!activated || Date.now() - this.#lastDownload < 300) return;
+    this.#lastDownload = Date.now();
     const ext = /\.[a-z]+$/i.exec(name)?.[0]?.toLowerCase();
     if (ext === undefined || !FRAME_DOWNLOADS.has(ext)) {
       this.notify(
         "error",
-        `Not downloaded: a notebook cell may save ${[...FRAME_DOWNLOADS].join(", ")} files only.`,
+        `Not downloaded: a notebook cell may save ${[...FRAME_DOWNLOADS.keys()].join(", ")} files only.`,
       );
       return;
     }
-    saveBlob(blob, fileNameFor(name.slice(0, -ext.length), ext));
+    const typed = new Blob([blob], { type: FRAME_DOWNLOADS.get(ext) });
+    saveBlob(typed, fileNameFor(name.slice(0, -ext.length), ext));
   }
 
   /** The text was replaced: load datasets it names differently, re-run when trusted. */
