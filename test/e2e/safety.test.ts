@@ -278,6 +278,8 @@ describe("trusted code is contained in the notebook frame", () => {
         `await attempt("image", () => new Promise((res, rej) => { const i = new Image(); i.onload = () => res("loaded"); i.onerror = () => rej(new Error("not loaded")); i.src = "${evil}/image.png"; }));`,
         `await attempt("websocket", () => new Promise((res, rej) => { const ws = new WebSocket("${evil.replace("http", "ws")}/ws"); ws.onopen = () => res("open"); ws.onerror = () => rej(new Error("not open")); }));`,
         `await attempt("eventsource", () => new Promise((res, rej) => { const es = new EventSource("${evil}/events"); es.onopen = () => res("open"); es.onerror = () => { es.close(); rej(new Error("not open")); }; }));`,
+        `await attempt("webrtc", () => new RTCPeerConnection({ iceServers: [{ urls: "turn:127.0.0.1:9", username: "leak", credential: "x" }] }));`,
+        "await attempt(\"drag\", () => { const dt = new DataTransfer(); dt.items.add(new File(['x'], 'x.csv')); window.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, cancelable: true })); throw new Error('dispatched'); });",
         "out",
         "```",
         "",
@@ -297,6 +299,7 @@ describe("trusted code is contained in the notebook frame", () => {
       "image",
       "websocket",
       "eventsource",
+      "webrtc",
     ])
       expect(out[name], `${name}: ${out[name]}`).toMatch(/^blocked/);
     await settle(page);
@@ -306,6 +309,8 @@ describe("trusted code is contained in the notebook frame", () => {
     expect(await page.locator("header").first().innerHTML()).toBe(header);
     expect(await page.evaluate(async () => (await indexedDB.databases()).length)).toBe(appStorage);
     expect(page.context().pages()).toHaveLength(1);
+    // A drag the notebook made up does not cover the page with the drop target.
+    expect(await page.locator(".drop-overlay").count()).toBe(0);
     await page.context().close();
   });
 });
