@@ -308,6 +308,9 @@ export class FrameHost {
       case "drag":
         this.#options.onDrag();
         return;
+      case "open-link":
+        this.#openLink(message.url);
+        return;
     }
   }
 
@@ -369,6 +372,19 @@ export class FrameHost {
   }
 
   // --- internals -------------------------------------------------------------------------------
+
+  /** Open a link the user clicked in the frame: web pages only, in a tab that cannot reach back. */
+  #openLink(url: unknown): void {
+    if (typeof url !== "string" || !(navigator.userActivation?.isActive ?? true)) return;
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return;
+    }
+    if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return;
+    window.open(parsed.href, "_blank", "noopener,noreferrer");
+  }
 
   #view(): FrameView {
     const { doc } = this.#options;

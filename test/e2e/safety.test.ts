@@ -177,6 +177,29 @@ describe("an untrusted notebook has no effect", () => {
   });
 });
 
+describe("links in prose", () => {
+  it("a link to another site opens in a new tab, by the app, only when clicked", async () => {
+    const page = await openApp();
+    await openFile(
+      page,
+      "links.md",
+      ["---", "title: Links", "---", "", `Read [the docs](${evil}/docs) first.`, ""].join("\n"),
+    );
+    await settle(page);
+    expect(received).toEqual([]);
+    const [tab] = await Promise.all([
+      page.context().waitForEvent("page"),
+      cells(page).getByRole("link", { name: "the docs" }).click(),
+    ]);
+    await tab.waitForLoadState();
+    expect(tab.url()).toBe(`${evil}/docs`);
+    // The new tab cannot reach back into the app.
+    expect(await tab.evaluate(() => window.opener)).toBeNull();
+    expect(received).toContain("/docs");
+    await page.context().close();
+  });
+});
+
 describe("trust is a decision about exact content", () => {
   const two = [
     "---",

@@ -70,5 +70,13 @@ async function start(): Promise<void> {
     channel.post({ type: "drag" });
   });
   window.addEventListener("drop", (event) => event.preventDefault());
+
+  // A link to another site opens in a new tab, by the app: the frame itself may load nothing.
+  document.addEventListener("click", (event) => {
+    const link = event.target instanceof Element ? event.target.closest("a[href]") : null;
+    if (!(link instanceof HTMLAnchorElement) || !/^https?:$/.test(link.protocol)) return;
+    event.preventDefault();
+    if (event.isTrusted) channel.post({ type: "open-link", url: link.href });
+  });
   channel.post({ type: "ready" });
 }

@@ -97,7 +97,9 @@ export type FromFrame =
   | { type: "download"; name: string; blob: Blob }
   | { type: "report"; id: number; html: string }
   /** files are dragged over the frame: the shell shows its drop target above it */
-  | { type: "drag" };
+  | { type: "drag" }
+  /** a link in the notebook was clicked: the shell opens it in a new tab, if the user did click */
+  | { type: "open-link"; url: string };
 
 /** The message that hands the frame's port to the shell, on the window's `message` event. */
 export const HELLO = "strata-frame-hello";
@@ -122,4 +124,5 @@ const FROM_FRAME_TYPES = new Set<string>([
   "download",
   "report",
   "drag",
+  "open-link",
 ]);
