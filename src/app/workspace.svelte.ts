@@ -645,17 +645,24 @@ export class Workspace {
     );
   }
 
-  #lastDownload = 0;
+  /** when the frame's last downloads were saved, to cap a burst */
+  #downloads: number[] = [];
 
   /**
    * The frame asked to save a chart or a result: only such files, under a tidy name, typed by
    * their extension, and only just after the user clicked or typed (a click in the frame counts:
-   * activation reaches the page that holds it), one in 300 ms at most (a burst of them is not the user clicking).
+   * activation reaches the page that holds it) — five in five seconds at most, so that code
+   * cannot pour files into the downloads folder after one click.
    */
   #download(blob: Blob, name: string): void {
-    const activated = navigator.userActivation?.isActive ?? true;
-    if (!activated || Date.now() - this.#lastDownload < 300) return;
-    this.#lastDownload = Date.now();
+    if (!(navigator.userActivation?.isActive ?? true)) return;
+    const now = Date.now();
+    this.#downloads = this.#downloads.filter((at) => now - at < 5000);
+    if (this.#downloads.length >= 5) {
+      this.notify("error", "Not downloaded: too many files at once; try again in a few seconds.");
+      return;
+    }
+    this.#downloads.push(now);
     const ext = /\.[a-z]+$/i.exec(name)?.[0]?.toLowerCase();
     if (ext === undefined || !FRAME_DOWNLOADS.has(ext)) {
       this.notify(
