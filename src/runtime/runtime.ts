@@ -57,8 +57,13 @@ export class Runtime {
   #graph: Graph = buildGraph([]);
   #states = new Map<string, CellState>();
   #listeners = new Set<Listener>();
-  #generation = 0;
-  #active = new Set<string>();
+  /**
+   * Each cell's version (Observable's runtime keeps one per variable): scheduling a run bumps the
+   * versions of the cells it will compute, and a result counts only if its cell's version is
+   * still the one it ran for. A run supersedes exactly the cells it recomputes.
+   */
+  #versions = new Map<string, number>();
+  #stopped = false;
   #tail: Promise<void> = Promise.resolve();
 
   private constructor(options: RuntimeOptions) {
@@ -128,7 +133,7 @@ export class Runtime {
     const current = this.#cells.get(id);
     if (!current) throw new Error(`unknown cell: ${id}`);
     // The old source's results are stale from this moment, even while the new one is analysed.
-    this.#generation++;
+    this.#bump(id);
     await this.setCells([
       ...[...this.#cells.values()].map((a) => (a.cell.id === id ? { ...a.cell, source } : a.cell)),
     ]);
@@ -159,7 +164,7 @@ export class Runtime {
    * dropped, and listeners hear nothing more.
    */
   stop(): void {
-    this.#generation++;
+    this.#stopped = true;
     this.#listeners.clear();
   }
 
@@ -179,26 +184,35 @@ export class Runtime {
     for (const listener of this.#listeners) listener(id, next);
   }
 
+  #bump(id: string): number {
+    const version = (this.#versions.get(id) ?? 0) + 1;
+    this.#versions.set(id, version);
+    return version;
+  }
+
+  /** Whether this run of the cell is still the one wanted (no later run took it over). */
+  #current(id: string, version: number): boolean {
+    return !this.#stopped && this.#versions.get(id) === version;
+  }
+
+  /**
+   * Queue these cells, in this order, after what is queued already. Cells this run does not
+   * name keep running and keep their results; a cell it names that an earlier run still holds
+   * is taken over (the earlier run drops its result and skips it).
+   */
   #schedule(ids: string[]): Promise<void> {
-    const generation = ++this.#generation;
-    for (const id of this.#active) {
-      const status = this.state(id).status;
-      if (!ids.includes(id) && (status === "queued" || status === "running"))
-        this.#set(id, { type: "reset" });
-    }
-    this.#active = new Set(ids);
+    const wanted = ids.map((id) => [id, this.#bump(id)] as const);
     for (const id of ids) this.#set(id, { type: "queue" });
     const run = this.#tail.then(async () => {
-      for (const id of ids) {
-        if (generation !== this.#generation) return;
-        await this.#runCell(id, generation);
+      for (const [id, version] of wanted) {
+        if (this.#current(id, version)) await this.#runCell(id, version);
       }
     });
     this.#tail = run;
     return run;
   }
 
-  async #runCell(id: string, generation: number): Promise<void> {
+  async #runCell(id: string, version: number): Promise<void> {
     const analysed = this.#cells.get(id);
     if (!analysed) return;
     const blocked = this.#blocked(id, analysed);
@@ -216,15 +230,15 @@ export class Runtime {
     try {
       const value =
         cell.kind === "sql" ? await this.#runSql(cell) : await this.#runTs(analysed, outputs);
-      if (generation !== this.#generation) return;
+      if (!this.#current(id, version)) return;
       if (cell.kind === "ts" && cell.name !== undefined && isTableLike(value)) {
         await this.#host.engine.registerArrow(cell.name, toIPC(value));
       }
-      if (generation !== this.#generation) return;
+      if (!this.#current(id, version)) return;
       timing();
       this.#set(id, { type: "finish", value, outputs, at: this.#now() });
     } catch (error) {
-      if (generation !== this.#generation) return;
+      if (!this.#current(id, version)) return;
       timing();
       this.#set(id, {
         type: "fail",

@@ -175,6 +175,28 @@ describe("Runtime", () => {
     expect(shown).not.toContain("old seen");
   });
 
+  it("running B while an unrelated A runs keeps A: its result is shown, and it is not run again", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { runtime, idOf, count, state } = await setup(
+      [
+        { kind: "ts", name: "a", source: "await gate();\n'a done'" },
+        { kind: "ts", name: "b", source: "'b done'" },
+      ],
+      new Map([["gate", () => gate]]),
+    );
+    const first = runtime.run(idOf("a"));
+    await vi.waitFor(() => expect(state("a").status).toBe("running"));
+    const second = runtime.run(idOf("b"));
+    expect(state("a").status).toBe("running");
+    expect(state("b").status).toBe("queued");
+    release();
+    await Promise.all([first, second]);
+    expect(state("a")).toMatchObject({ status: "done", value: "a done" });
+    expect(state("b")).toMatchObject({ status: "done", value: "b done" });
+    expect(["a", "b"].map(count)).toEqual([1, 1]);
+  });
+
   it("keeps each cell's run time", async () => {
     const { runtime, state } = await setup([
       { kind: "ts", name: "t", source: "await new Promise((r) => setTimeout(r, 30));\n1" },
