@@ -60,6 +60,14 @@ export class Runner {
     return ran !== undefined && ran !== cell.source;
   }
 
+  /**
+   * The cells changed their names (one deleted, renamed, added): tell the runtime now, so a gone
+   * cell's table goes and its readers say so, without waiting for the next run.
+   */
+  async sync(): Promise<void> {
+    await this.#runtime.setCells(this.#host.cells());
+  }
+
   /** Run one cell and everything that depends on it. */
   async run(id: string): Promise<void> {
     await this.#runtime.setCells(this.#host.cells());

@@ -35,10 +35,23 @@ export interface RuntimeOptions extends LibraryHost {
 
 export type Listener = (id: string, state: CellState) => void;
 
+/** What a cell's source mentions, worked out once per source (parsing is the costly part). */
+interface Mentions {
+  kind: CodeCell["kind"];
+  source: string;
+  /** names the source reads: SQL table names, or a TS cell's free identifiers */
+  mentioned: string[];
+  compiled?: CompiledTs;
+  /** a TS cell that cannot be compiled */
+  problem?: CellError;
+}
+
 interface Analysed {
   cell: CodeCell;
   /** names of other cells this cell reads */
   references: string[];
+  /** names it reads that no cell defines any more, with what became of them */
+  gone: string[];
   compiled?: CompiledTs;
   /** a TS cell that cannot be compiled */
   problem?: CellError;
@@ -64,6 +77,12 @@ export class Runtime {
    */
   #versions = new Map<string, number>();
   #stopped = false;
+  /** each cell's mentions, by id, kept while its source stays the same */
+  #mentions = new Map<string, Mentions>();
+  /** the names cells defined when they ran: the cell's id, and whether it made a table */
+  #made = new Map<string, { id: string; table: boolean }>();
+  /** names cells defined before and no longer do, with what became of each (for their readers) */
+  #goneNames = new Map<string, string>();
   #tail: Promise<void> = Promise.resolve();
 
   private constructor(options: RuntimeOptions) {
@@ -77,18 +96,39 @@ export class Runtime {
     return new Runtime(options);
   }
 
-  /** Replace the cells (markdown cells are ignored); nothing runs until asked. */
+  /**
+   * Replace the cells (markdown cells are ignored); nothing runs until asked. A cell that was
+   * deleted or renamed takes its table with it, and the cells that read its old name fail with
+   * what became of it, rather than reading a table that will not be there after a reload.
+   */
   async setCells(cells: readonly Cell[]): Promise<void> {
     const code = cells.filter((c): c is CodeCell => c.kind !== "markdown");
     const names = new Map<string, string>();
     for (const cell of code) if (cell.name !== undefined) names.set(cell.name, cell.name);
+    await this.#forgetGone(code, names);
     const analysed = new Map<string, Analysed>();
-    const references = this.#host.sqlReferences ?? sqlReferences;
-    for (const cell of code) analysed.set(cell.id, await analyse(cell, names, references));
+    const parseSql = this.#host.sqlReferences ?? sqlReferences;
+    const mentions = new Map<string, Mentions>();
+    for (const cell of code) {
+      const known = this.#mentions.get(cell.id);
+      const m =
+        known && known.source === cell.source && known.kind === cell.kind
+          ? known
+          : await mentionsOf(cell, parseSql);
+      mentions.set(cell.id, m);
+      analysed.set(cell.id, resolve(cell, m, names, this.#goneNames));
+    }
+    this.#mentions = mentions;
     for (const id of this.#states.keys()) if (!analysed.has(id)) this.#states.delete(id);
     for (const id of analysed.keys())
       if (!this.#states.has(id)) this.#states.set(id, { status: "idle" });
     this.#cells = analysed;
+    for (const a of analysed.values()) {
+      const status = this.state(a.cell.id).status;
+      const name = a.gone[0];
+      if (name !== undefined && (status === "done" || status === "idle"))
+        this.#set(a.cell.id, { type: "fail", error: { message: this.#goneNames.get(name)! } });
+    }
     this.#graph = buildGraph(
       [...analysed.values()].map((a) => ({
         id: a.cell.id,
@@ -184,6 +224,30 @@ export class Runtime {
     for (const listener of this.#listeners) listener(id, next);
   }
 
+  /**
+   * Tables of cells that are gone (deleted, or renamed away from their name) are dropped, and
+   * their old names remembered for the cells that still read them.
+   */
+  async #forgetGone(code: readonly CodeCell[], names: ReadonlyMap<string, string>): Promise<void> {
+    const byId = new Map(code.map((c) => [c.id, c]));
+    for (const [name, { id, table }] of [...this.#made]) {
+      if (names.has(name)) continue;
+      const now = byId.get(id);
+      this.#made.delete(name);
+      this.#goneNames.set(
+        name,
+        now?.name !== undefined
+          ? `${name} no longer exists (it was renamed to ${now.name})`
+          : `${name} no longer exists (its cell was deleted)`,
+      );
+      // A notebook that may not use the database made no table to drop.
+      if (table) await this.#host.engine.dropTable(name).catch(() => undefined);
+      // Renamed, the cell has made no table under its new name yet: it has not run as it is.
+      if (now && this.#states.get(id)?.status === "done") this.#set(id, { type: "reset" });
+    }
+    for (const name of names.keys()) this.#goneNames.delete(name);
+  }
+
   #bump(id: string): number {
     const version = (this.#versions.get(id) ?? 0) + 1;
     this.#versions.set(id, version);
@@ -234,6 +298,8 @@ export class Runtime {
       if (cell.kind === "ts" && cell.name !== undefined && isTableLike(value)) {
         await this.#host.engine.registerArrow(cell.name, toIPC(value));
       }
+      if (cell.name !== undefined)
+        this.#made.set(cell.name, { id, table: cell.kind === "sql" || isTableLike(value) });
       if (!this.#current(id, version)) return;
       timing();
       this.#set(id, { type: "finish", value, outputs, at: this.#now() });
@@ -252,6 +318,9 @@ export class Runtime {
   #blocked(id: string, analysed: Analysed): CellError | undefined {
     const graphError = this.#graph.errors.get(id);
     if (graphError) return { message: graphError };
+    const gone = analysed.gone[0];
+    if (gone !== undefined)
+      return { message: this.#goneNames.get(gone) ?? `${gone} no longer exists` };
     if (analysed.problem) return analysed.problem;
     for (const input of this.#graph.inputs.get(id) ?? []) {
       const state = this.state(input);
@@ -288,28 +357,58 @@ export class Runtime {
   }
 }
 
-async function analyse(
+async function mentionsOf(
   cell: CodeCell,
-  names: ReadonlyMap<string, string>,
   sqlReferences: (sql: string) => Promise<SqlReferences>,
-): Promise<Analysed> {
+): Promise<Mentions> {
+  const base = { kind: cell.kind, source: cell.source };
   if (cell.kind === "ts") {
     try {
       const compiled = compileTs(cell.source);
-      return { cell, compiled, references: compiled.references.filter((r) => names.has(r)) };
+      return { ...base, mentioned: compiled.references, compiled };
     } catch (error) {
-      return { cell, references: [], problem: cellError(error, cell) };
+      return { ...base, mentioned: [], problem: cellError(error, cell) };
     }
   }
   const parsed = await sqlReferences(cell.source);
-  const mentioned = parsed.ok ? parsed.tables : sqlIdentifiers(cell.source);
+  return { ...base, mentioned: parsed.ok ? parsed.tables : sqlIdentifiers(cell.source) };
+}
+
+/** The cells a cell reads, by name: exactly for TS, regardless of case for SQL (as DuckDB). */
+function resolve(
+  cell: CodeCell,
+  m: Mentions,
+  names: ReadonlyMap<string, string>,
+  goneNames: ReadonlyMap<string, string>,
+): Analysed {
+  const exact = cell.kind === "ts";
   const byLower = new Map([...names.keys()].map((n) => [n.toLowerCase(), n]));
+  const goneByLower = new Map([...goneNames.keys()].map((n) => [n.toLowerCase(), n]));
   const references = new Set<string>();
-  for (const table of mentioned) {
-    const name = names.has(table) ? table : byLower.get(table.toLowerCase());
+  const gone = new Set<string>();
+  for (const mention of m.mentioned) {
+    const name = names.has(mention)
+      ? mention
+      : exact
+        ? undefined
+        : byLower.get(mention.toLowerCase());
     if (name !== undefined) references.add(name);
+    else {
+      const old = goneNames.has(mention)
+        ? mention
+        : exact
+          ? undefined
+          : goneByLower.get(mention.toLowerCase());
+      if (old !== undefined) gone.add(old);
+    }
   }
-  return { cell, references: [...references] };
+  return {
+    cell,
+    references: [...references],
+    gone: [...gone],
+    compiled: m.compiled,
+    problem: m.problem,
+  };
 }
 
 function cellError(error: unknown, cell: CodeCell, compiled?: CompiledTs): CellError {

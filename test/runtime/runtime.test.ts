@@ -197,6 +197,45 @@ describe("Runtime", () => {
     expect(["a", "b"].map(count)).toEqual([1, 1]);
   });
 
+  it("deleting a cell drops its table, and the cells that read it fail saying so, not later", async () => {
+    const { runtime, nb, state, idOf } = await setup([
+      { kind: "sql", name: "gone_base", source: "SELECT 1 AS n" },
+      { kind: "sql", name: "gone_reader", source: "SELECT n FROM gone_base" },
+      { kind: "ts", name: "gone_ts", source: "gone_base.numRows" },
+    ]);
+    await runtime.runAll();
+    expect(state("gone_reader").status).toBe("done");
+    await runtime.setCells(nb.cells.filter((c) => c.kind === "markdown" || c.name !== "gone_base"));
+    expect((await engine.tables()).map((t) => t.name)).not.toContain("gone_base");
+    const message = "gone_base no longer exists (its cell was deleted)";
+    expect(state("gone_reader")).toMatchObject({ status: "error", error: { message } });
+    expect(state("gone_ts")).toMatchObject({ status: "error", error: { message } });
+    // Run again, it says the same, rather than DuckDB's "table does not exist".
+    await runtime.run(idOf("gone_reader"));
+    expect(state("gone_reader")).toMatchObject({ status: "error", error: { message } });
+  });
+
+  it("renaming a cell drops its old table; readers of the old name say what it became", async () => {
+    const { runtime, nb, state, idOf } = await setup([
+      { kind: "sql", name: "old_name", source: "SELECT 2 AS n" },
+      { kind: "sql", name: "reads_old", source: "SELECT n FROM old_name" },
+    ]);
+    await runtime.runAll();
+    const renamed = nb.cells.map((c) =>
+      c.kind !== "markdown" && c.name === "old_name" ? { ...c, name: "new_name" } : c,
+    );
+    await runtime.setCells(renamed);
+    expect((await engine.tables()).map((t) => t.name)).not.toContain("old_name");
+    expect(state("reads_old")).toMatchObject({
+      status: "error",
+      error: { message: "old_name no longer exists (it was renamed to new_name)" },
+    });
+    // Named back, it is a cell again: its reader runs.
+    await runtime.setCells(nb.cells);
+    await runtime.run(idOf("reads_old"));
+    expect(state("reads_old")).toMatchObject({ status: "done" });
+  });
+
   it("keeps each cell's run time", async () => {
     const { runtime, state } = await setup([
       { kind: "ts", name: "t", source: "await new Promise((r) => setTimeout(r, 30));\n1" },

@@ -33,6 +33,8 @@ export class FrameNotebook {
   notes = $derived(new Map(this.view.notes));
   runner: Runner;
   #channel: ShellChannel;
+  /** the code cells' ids and names as last seen, to notice one deleted or renamed */
+  #names: string | undefined;
 
   private constructor(channel: ShellChannel, runner: Runner) {
     this.#channel = channel;
@@ -107,9 +109,16 @@ export class FrameNotebook {
   /** A message from the shell. */
   async receive(message: ToFrame): Promise<void> {
     switch (message.type) {
-      case "view":
+      case "view": {
         this.view = message.view;
+        const names = namesOf(message.view.cells);
+        if (names !== this.#names) {
+          const first = this.#names === undefined;
+          this.#names = names;
+          if (!first) await this.runner.sync();
+        }
         return;
+      }
       case "run":
         if (message.input)
           this.runner.setInput(message.input.cell, message.input.index, message.input.value);
@@ -143,6 +152,12 @@ export class FrameNotebook {
         return this.runner.runOnly(scope.id);
     }
   }
+}
+
+function namesOf(cells: readonly Cell[]): string {
+  return JSON.stringify(
+    cells.flatMap((c) => (c.kind === "markdown" ? [] : [[c.id, c.name ?? ""]])),
+  );
 }
 
 /** A new task, after the messages posted so far have gone out (a MessageChannel round trip). */
