@@ -74,6 +74,12 @@ export class Runner {
     await this.#runtime.run(id);
   }
 
+  /** Datasets were added: run exactly the cells that read these tables (and what depends on them). */
+  async runReaders(tables: readonly string[]): Promise<void> {
+    await this.#runtime.setCells(this.#host.cells());
+    await this.#runtime.runReaders(tables);
+  }
+
   /** Run one cell alone (a confirmed run of one cell of an untrusted notebook). */
   async runOnly(id: string): Promise<void> {
     await this.#runtime.setCells(this.#host.cells());

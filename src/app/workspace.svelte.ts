@@ -1,4 +1,4 @@
-import { messageOf, type Engine } from "../engine/index.ts";
+import { messageOf, tableNameFor, type Engine } from "../engine/index.ts";
 import {
   codeHash,
   notebook as makeNotebook,
@@ -214,10 +214,11 @@ export class Workspace {
     if (data.length > 0) await this.addData(data);
   }
 
-  /** Add data files to the open notebook, then re-run it when trusted. */
+  /** Add data files to the open notebook, then re-run exactly the cells that read them. */
   async addData(files: readonly File[], table?: string): Promise<void> {
     await this.datasets.add(files, table);
-    if (this.doc?.trusted) await this.frame?.run({ kind: "all" });
+    const tables = files.map((f) => table ?? tableNameFor(f.name));
+    if (this.doc?.trusted) await this.frame?.run({ kind: "readers", tables });
   }
 
   /** A notebook file or zip becomes a new, untrusted document (with its data files). */

@@ -146,8 +146,33 @@ export class Runtime {
   /** Run one cell, the cells it reads that have not run yet, and every cell that depends on it. */
   run(id: string): Promise<void> {
     if (!this.#cells.has(id)) throw new Error(`unknown cell: ${id}`);
-    const needed = new Set([id, ...dependentsOf(this.#graph, id)]);
-    const pending = [id];
+    return this.#schedule(this.#around([id]));
+  }
+
+  /**
+   * A dataset was added or replaced: run exactly the cells that read one of these tables (SQL
+   * that names it; TS that names it, in a `sql` template too), with what they need and what
+   * depends on them. Nothing else re-runs.
+   */
+  runReaders(tables: readonly string[]): Promise<void> {
+    const lower = new Set(tables.map((t) => t.toLowerCase()));
+    const words = tables.map((t) => new RegExp(`(^|[^\\w$])${escapeRegExp(t)}($|[^\\w$])`, "i"));
+    const readers = [...this.#cells.values()].flatMap(({ cell }) => {
+      const m = this.#mentions.get(cell.id);
+      const reads =
+        cell.kind === "sql"
+          ? (m?.mentioned ?? []).some((name) => lower.has(name.toLowerCase()))
+          : words.some((word) => word.test(cell.source));
+      return reads ? [cell.id] : [];
+    });
+    return readers.length === 0 ? Promise.resolve() : this.#schedule(this.#around(readers));
+  }
+
+  /** These cells, the cells they read that have not run yet, and every cell that reads them, in order. */
+  #around(roots: readonly string[]): string[] {
+    const needed = new Set<string>();
+    for (const id of roots) for (const c of [id, ...dependentsOf(this.#graph, id)]) needed.add(c);
+    const pending = [...needed];
     while (pending.length > 0) {
       for (const input of this.#graph.inputs.get(pending.pop()!) ?? []) {
         if (!needed.has(input) && this.state(input).status !== "done") {
@@ -156,7 +181,7 @@ export class Runtime {
         }
       }
     }
-    return this.#schedule(this.#graph.order.filter((c) => needed.has(c)));
+    return this.#graph.order.filter((c) => needed.has(c));
   }
 
   /**
@@ -355,6 +380,10 @@ export class Runtime {
     }
     return runTs(compiled, scope, cell.id);
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 async function mentionsOf(

@@ -236,6 +236,23 @@ describe("Runtime", () => {
     expect(state("reads_old")).toMatchObject({ status: "done" });
   });
 
+  it("runReaders(tables) runs exactly the cells that read a table, in SQL or in a TS sql template, and what reads them", async () => {
+    await engine.query("CREATE OR REPLACE TABLE rr_orders AS SELECT 1 AS n");
+    await engine.query("CREATE OR REPLACE TABLE rr_customers AS SELECT 2 AS n");
+    const { runtime, count } = await setup([
+      { kind: "sql", name: "by_sql", source: "SELECT n FROM RR_ORDERS" },
+      { kind: "sql", name: "other", source: "SELECT n FROM rr_customers" },
+      { kind: "ts", name: "by_ts", source: "(await sql`SELECT n FROM rr_orders`).numRows" },
+      { kind: "ts", name: "after", source: "by_sql.numRows + 1" },
+      { kind: "ts", name: "lookalike", source: "'rr_orders_total is another table'" },
+    ]);
+    await runtime.runAll();
+    await runtime.runReaders(["rr_orders"]);
+    expect(["by_sql", "other", "by_ts", "after", "lookalike"].map(count)).toEqual([2, 1, 2, 2, 1]);
+    await runtime.runReaders(["nobody_reads_this"]);
+    expect(["by_sql", "other", "by_ts", "after", "lookalike"].map(count)).toEqual([2, 1, 2, 2, 1]);
+  });
+
   it("keeps each cell's run time", async () => {
     const { runtime, state } = await setup([
       { kind: "ts", name: "t", source: "await new Promise((r) => setTimeout(r, 30));\n1" },

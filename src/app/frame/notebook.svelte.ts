@@ -150,6 +150,8 @@ export class FrameNotebook {
         return this.runner.run(scope.id);
       case "only":
         return this.runner.runOnly(scope.id);
+      case "readers":
+        return this.runner.runReaders(scope.tables);
     }
   }
 }

@@ -36,7 +36,9 @@ export type RunScope =
   /** this cell, the cells it reads that have not run, and every cell that reads it */
   | { kind: "cell"; id: string }
   /** this cell alone (one cell of an untrusted notebook, confirmed by the user) */
-  | { kind: "only"; id: string };
+  | { kind: "only"; id: string }
+  /** the cells that read these tables, and what depends on them (datasets were added) */
+  | { kind: "readers"; tables: string[] };
 
 /** A cell's state as the shell sees it: no values, which stay in the frame. */
 export type CellStatus =
@@ -89,7 +91,7 @@ export type FromFrame =
   | { type: "add"; kind: CellKind; after: string | undefined }
   | { type: "remove"; id: string }
   /** the user asked to run (a button, Shift+Enter, an input moved) */
-  | { type: "ask-run"; scope: Exclude<RunScope, { kind: "only" }>; input?: InputChange }
+  | { type: "ask-run"; scope: Extract<RunScope, { kind: "cell" }>; input?: InputChange }
   | { type: "states"; states: [string, CellStatus][] }
   /** the run with this id has finished */
   | { type: "ran"; id: number }
