@@ -121,10 +121,6 @@ export class FrameHost {
     return this.#since === undefined ? undefined : { id: undefined, started: this.#since };
   }
 
-  state(id: string): CellStatus {
-    return this.states.get(id) ?? { status: "idle" };
-  }
-
   /** The iframe element was made (attach) or is going (the returned cleanup). */
   attach(iframe: HTMLIFrameElement): () => void {
     this.#iframe = iframe;
@@ -284,7 +280,7 @@ export class FrameHost {
         return;
       case "states":
         if (Array.isArray(message.states) && message.states.length <= 100_000)
-          this.#setStates(new Map(message.states));
+          this.states = new Map(message.states);
         return;
       case "ran":
         this.#runs.get(message.id)?.();
@@ -406,10 +402,6 @@ export class FrameHost {
     this.#port?.postMessage(message, transfer);
   }
 
-  #setStates(states: ReadonlyMap<string, CellStatus>): void {
-    this.states = states;
-  }
-
   #window = { start: 0, count: 0 };
 
   /** More messages in one second than any notebook needs: the frame's code floods the app. */
@@ -443,7 +435,7 @@ export class FrameHost {
     if (problem) this.#options.notify(`${problem}; it was reloaded.`);
     this.#close();
     // A stopped run did not finish (its mark stays): the notebook does not run on opening.
-    this.#setStates(new Map());
+    this.states = new Map();
     this.#since = undefined;
     this.mounted = false;
     setTimeout(() => {

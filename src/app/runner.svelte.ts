@@ -121,11 +121,6 @@ export class Runner {
     return cellResults(notebook, (id) => this.state(id));
   }
 
-  /** The notebook closed: nothing more runs or reports. */
-  stop(): void {
-    this.#runtime.stop();
-  }
-
   #onCellState(id: string, state: CellState): void {
     this.states = new Map([...this.states, [id, state]]);
     for (const listener of this.#listeners) listener(this.states);

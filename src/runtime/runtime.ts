@@ -403,6 +403,15 @@ async function mentionsOf(
   return { ...base, mentioned: parsed.ok ? parsed.tables : sqlIdentifiers(cell.source) };
 }
 
+/** A lookup of a mentioned name among a map's keys: exactly, or regardless of case. */
+function caseLookup(exact: boolean) {
+  return (keys: ReadonlyMap<string, unknown>) => {
+    const byLower = new Map([...keys.keys()].map((k) => [k.toLowerCase(), k]));
+    return (mention: string): string | undefined =>
+      keys.has(mention) ? mention : exact ? undefined : byLower.get(mention.toLowerCase());
+  };
+}
+
 /** The cells a cell reads, by name: exactly for TS, regardless of case for SQL (as DuckDB). */
 function resolve(
   cell: CodeCell,
@@ -410,24 +419,17 @@ function resolve(
   names: ReadonlyMap<string, string>,
   goneNames: ReadonlyMap<string, string>,
 ): Analysed {
-  const exact = cell.kind === "ts";
-  const byLower = new Map([...names.keys()].map((n) => [n.toLowerCase(), n]));
-  const goneByLower = new Map([...goneNames.keys()].map((n) => [n.toLowerCase(), n]));
+  // TS names are exact; SQL names match regardless of case, as DuckDB's do.
+  const find = caseLookup(cell.kind === "ts");
+  const defined = find(names);
+  const undefinedNow = find(goneNames);
   const references = new Set<string>();
   const gone = new Set<string>();
   for (const mention of m.mentioned) {
-    const name = names.has(mention)
-      ? mention
-      : exact
-        ? undefined
-        : byLower.get(mention.toLowerCase());
+    const name = defined(mention);
     if (name !== undefined) references.add(name);
     else {
-      const old = goneNames.has(mention)
-        ? mention
-        : exact
-          ? undefined
-          : goneByLower.get(mention.toLowerCase());
+      const old = undefinedNow(mention);
       if (old !== undefined) gone.add(old);
     }
   }

