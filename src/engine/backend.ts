@@ -6,8 +6,16 @@ import type { Table } from "apache-arrow";
  * bindings, files as paths). Everything else lives once, in `DuckEngine`.
  */
 export interface Backend<S> {
-  /** Run one SQL statement. Errors are DuckDB's own; the engine wraps them. */
-  query(sql: string): Promise<Table>;
+  /**
+   * Run SQL (its last statement gives the result). Once `signal` fires the query is interrupted
+   * and rejects. Errors are DuckDB's own; the engine wraps them.
+   */
+  query(sql: string, signal?: AbortSignal): Promise<Table>;
+  /**
+   * Run SQL in one call, which nothing interrupts. Polled results lose the values of ENUM
+   * columns (DuckDB-WASM issue 1548); this path keeps them.
+   */
+  queryWhole(sql: string): Promise<Table>;
   /** The user-facing name of a source (the file name, not a path). */
   nameOf(source: S): string;
   /** The size of a source in bytes. */

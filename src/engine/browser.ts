@@ -3,6 +3,7 @@ import ehWasm from "@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url";
 import type { Backend } from "./backend.ts";
 import { QUERY_CONFIG } from "./convert.ts";
 import { DuckEngine } from "./duck.ts";
+import { pendingCalls, runPending } from "./pending.ts";
 import type { Engine } from "./types.ts";
 
 /**
@@ -28,7 +29,17 @@ export async function createBrowserEngine(): Promise<Engine<File>> {
   let conn = await db.connect();
 
   const backend: Backend<File> = {
-    query: (sql) => conn.query(sql),
+    query: (sql, signal) =>
+      conn.useUnsafe((bindings, id) =>
+        runPending(
+          pendingCalls(bindings, id),
+          sql,
+          signal,
+          // Each poll is a message to the worker: the page has its turns already.
+          async () => {},
+        ),
+      ),
+    queryWhole: (sql) => conn.query(sql),
     nameOf: (file) => file.name,
     sizeOf: async (file) => file.size,
     read: async (file, start, end) => new Uint8Array(await file.slice(start, end).arrayBuffer()),

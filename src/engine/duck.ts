@@ -1,10 +1,18 @@
-import type { Table } from "apache-arrow";
+import { DataType, type Table } from "apache-arrow";
 import type { Backend } from "./backend.ts";
 import { toRows } from "./convert.ts";
-import { firstLine, LoadError, messageOf, QueryError } from "./errors.ts";
+import { firstLine, LoadError, messageOf, QueryError, QueryStopped } from "./errors.ts";
 import { checkHead, formatOf, HEAD_BYTES, tableNameFor } from "./formats.ts";
 import { ident, literal } from "./sql.ts";
-import type { ColumnInfo, DataFormat, Engine, RegisterOptions, TableInfo } from "./types.ts";
+import { sqlIdentifiers } from "./sqllex.ts";
+import type {
+  ColumnInfo,
+  DataFormat,
+  Engine,
+  QueryOptions,
+  RegisterOptions,
+  TableInfo,
+} from "./types.ts";
 
 /** Settings that keep the engine offline: no extension downloads, no loading behind the user's back. */
 export const OFFLINE = [
@@ -57,8 +65,12 @@ export class DuckEngine<S> implements Engine<S> {
     await this.#run("SET lock_configuration = true");
   }
 
-  query(sql: string): Promise<Table> {
-    return this.#serial(() => this.#run(sql));
+  query(sql: string, { signal }: QueryOptions = {}): Promise<Table> {
+    return this.#serial(() => {
+      // Stopped while it waited for its turn: it never starts.
+      if (signal?.aborted) throw new QueryStopped(sql);
+      return this.#run(sql, signal);
+    });
   }
 
   registerFile(source: S, options: RegisterOptions = {}): Promise<TableInfo> {
@@ -137,12 +149,34 @@ export class DuckEngine<S> implements Engine<S> {
     return next;
   }
 
-  async #run(sql: string): Promise<Table> {
+  async #run(sql: string, signal?: AbortSignal): Promise<Table> {
+    let table: Table;
     try {
-      return await this.#backend.query(sql);
+      table = await this.#backend.query(sql, signal);
+      if (hasDictionary(table)) table = await this.#whole(sql, table);
     } catch (error) {
-      throw new QueryError(sql, error);
+      if (error instanceof QueryError) throw error;
+      throw signal?.aborted ? new QueryStopped(sql, error) : new QueryError(sql, error);
     }
+    // Stopped just as it finished: whoever stopped it no longer wants its result.
+    if (signal?.aborted) throw new QueryStopped(sql);
+    return table;
+  }
+
+  /**
+   * A result with ENUM columns came back polled, which loses their values (DuckDB-WASM issue
+   * 1548). A query that only reads runs again in one call, which keeps them; one that may
+   * write must not run twice, so it fails with what to do.
+   */
+  async #whole(sql: string, polled: Table): Promise<Table> {
+    if (readsOnly(sql)) return this.#backend.queryWhole(sql);
+    const columns = polled.schema.fields.filter((f) => DataType.isDictionary(f.type));
+    throw new QueryError(
+      sql,
+      new Error(
+        `cannot return ENUM column ${columns.map((f) => ident(f.name)).join(", ")} from a statement that also changes the database: cast it to VARCHAR, or select it in a query of its own`,
+      ),
+    );
   }
 
   async #describe(table: string): Promise<TableInfo> {
@@ -266,6 +300,22 @@ export class DuckEngine<S> implements Engine<S> {
       await this.#run(`DROP TABLE IF EXISTS ${STAGING}`);
     }
   }
+}
+
+function hasDictionary(table: Table): boolean {
+  return table.schema.fields.some((f) => DataType.isDictionary(f.type));
+}
+
+/** Words that make a statement change something; any of them and a query is not only a read. */
+const WRITES = new Set(
+  "INSERT UPDATE DELETE MERGE CREATE DROP ALTER COPY ATTACH DETACH SET RESET CALL LOAD INSTALL EXPORT IMPORT CHECKPOINT VACUUM BEGIN COMMIT ROLLBACK ABORT PREPARE EXECUTE TRUNCATE USE PRAGMA".split(
+    " ",
+  ),
+);
+
+/** Whether SQL only reads (a quoted name that spells a write keyword counts as one: safe side). */
+function readsOnly(sql: string): boolean {
+  return !sqlIdentifiers(sql).some((word) => WRITES.has(word.toUpperCase()));
 }
 
 interface Load<S> {

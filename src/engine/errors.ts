@@ -1,10 +1,27 @@
-/** A query that DuckDB rejected; carries the SQL that failed. */
+/** A query that DuckDB rejected; carries the SQL that failed and, where DuckDB says, the line. */
 export class QueryError extends Error {
   override name = "QueryError";
   /** the SQL text that failed */
   readonly sql: string;
+  /** the 1-based line of `sql` that DuckDB blames, when it names one */
+  readonly line: number | undefined;
   constructor(sql: string, cause: unknown) {
-    super(firstLine(messageOf(cause)), { cause });
+    const full = messageOf(cause);
+    super(firstLine(full), { cause });
+    this.sql = sql;
+    // DuckDB points at the error with "LINE n:" under its message; read once, here.
+    const line = /\bLINE (\d+):/.exec(full)?.[1];
+    this.line = line === undefined ? undefined : Number(line);
+  }
+}
+
+/** A query its caller stopped (its signal fired) before it finished: not DuckDB's error. */
+export class QueryStopped extends Error {
+  override name = "QueryStopped";
+  /** the SQL text that was stopped */
+  readonly sql: string;
+  constructor(sql: string, cause?: unknown) {
+    super("stopped", { cause });
     this.sql = sql;
   }
 }

@@ -1,5 +1,12 @@
-export type { ColumnInfo, DataFormat, Engine, RegisterOptions, TableInfo } from "./types.ts";
-export { QueryError, LoadError, messageOf } from "./errors.ts";
+export type {
+  ColumnInfo,
+  DataFormat,
+  Engine,
+  QueryOptions,
+  RegisterOptions,
+  TableInfo,
+} from "./types.ts";
+export { QueryError, QueryStopped, LoadError, messageOf } from "./errors.ts";
 export { toRows, toValue, type Row, type Value } from "./convert.ts";
 export { DATA_EXTENSIONS, formatOf, isDataFile, tableNameFor } from "./formats.ts";
 export { ident, literal } from "./sql.ts";

@@ -7,6 +7,7 @@ import { readParquet } from "parquet-wasm";
 import type { Backend } from "./backend.ts";
 import { QUERY_CONFIG } from "./convert.ts";
 import { DuckEngine } from "./duck.ts";
+import { pendingCalls, runPending } from "./pending.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -29,12 +30,21 @@ export async function createNodeEngine(
   await db.instantiate();
   db.open({ query: QUERY_CONFIG });
   let conn = db.connect();
-  // The bindings are CommonJS and build results with apache-arrow's CommonJS copy, whose classes
-  // are not the ones our ES modules import; pass results through IPC so `instanceof` holds.
+  // Results are read by our own Arrow: the bindings' CommonJS copy of Arrow has other classes,
+  // so `instanceof` would fail on its tables; they cross as IPC bytes.
   const cjsArrow = require("apache-arrow") as typeof import("apache-arrow");
-
   const backend: Backend<string> = {
-    query: async (sql) => tableFromIPC(cjsArrow.tableToIPC(conn.query(sql), "stream")),
+    query: (sql, signal) =>
+      conn.useUnsafe((bindings, id) =>
+        runPending(
+          pendingCalls(bindings, id),
+          sql,
+          signal,
+          // The bindings block; a timer or an abort gets its turn between polls.
+          () => new Promise((resolve) => setImmediate(resolve)),
+        ),
+      ),
+    queryWhole: async (sql) => tableFromIPC(cjsArrow.tableToIPC(conn.query(sql), "stream")),
     nameOf: (path) => basename(path),
     sizeOf: async (path) => (await stat(path)).size,
     read: async (path, start, end) => {

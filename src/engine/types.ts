@@ -27,13 +27,22 @@ export interface RegisterOptions {
   table?: string;
 }
 
+/** How a query runs. */
+export interface QueryOptions {
+  /**
+   * Stops the query: one still waiting for its turn never starts, a running one is interrupted
+   * in DuckDB; either way it rejects with `QueryStopped`.
+   */
+  signal?: AbortSignal;
+}
+
 /**
  * The one interface to DuckDB. `S` is what a file source is on this platform:
  * a `File` in the browser, a path in Node.
  */
 export interface Engine<S> {
   /** Run SQL and return the result as an Arrow table (BIGINT, HUGEINT, DECIMAL as doubles). */
-  query(sql: string): Promise<Table>;
+  query(sql: string, options?: QueryOptions): Promise<Table>;
   /** Load a CSV, TSV, Parquet or JSON file as a table, replacing a table of the same name. */
   registerFile(source: S, options?: RegisterOptions): Promise<TableInfo>;
   /** Create or replace table `name` from an Arrow IPC stream (a table a TS cell computed). */

@@ -5,7 +5,7 @@ import { compileTs, errorLocation, runTs, type CompiledTs } from "./compile.ts";
 import { buildGraph, dependentsOf, type Graph } from "./graph.ts";
 import { toIPC } from "./ipc.ts";
 import { cellLibrary, sharedLibrary, type LibraryHost } from "./library.ts";
-import { sqlIdentifiers } from "./sqllex.ts";
+import { sqlIdentifiers } from "../engine/sqllex.ts";
 import { sqlParserReady, sqlReferences, type SqlReferences } from "./sqlrefs.ts";
 import {
   transition,

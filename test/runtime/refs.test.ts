@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sqlIdentifiers } from "../../src/runtime/sqllex.ts";
+import { sqlIdentifiers } from "../../src/engine/sqllex.ts";
 import { sqlReferences } from "../../src/runtime/sqlrefs.ts";
 import { freeIdentifiers, parseCell } from "../../src/runtime/tsrefs.ts";
 import { buildGraph, dependentsOf, transition, type CellState } from "../../src/runtime/index.ts";
