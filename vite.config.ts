@@ -186,6 +186,9 @@ export default defineConfig({
           environment: "node",
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          // A loaded two-core machine compiles the app's wasm slowly: what a test polls for
+          // gets seconds, not Vitest's default one.
+          expect: { poll: { timeout: 15_000 } },
           fileParallelism: false,
           env: { TZ: "UTC" },
         },

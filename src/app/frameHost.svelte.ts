@@ -42,6 +42,9 @@ export interface PendingRun {
 /** More than this many messages from the frame in a second, and the app stops it. */
 const MESSAGES_PER_SECOND = 5000;
 
+/** How long a Stop waits for the frame to stop its cells before it tears the frame down. */
+const STOP_GRACE_MS = 2000;
+
 /** How long the frame may take to start before the app says it did not. */
 const START_TIMEOUT_MS = 30_000;
 
@@ -87,6 +90,9 @@ export class FrameHost {
   /** runs of one confirmed cell under way (by run id): the engine answers the frame during them */
   #confirmed = new Set<number>();
   #stopped: { cell: string; ms: number } | undefined;
+  /** the frame's requests under way, by request id: a cancel or a Stop aborts their queries */
+  #inflight = new Map<number, AbortController>();
+  #stopping: ReturnType<typeof setTimeout> | undefined;
   #disposeView: () => void;
   #onMessage = (event: MessageEvent) => this.#hello(event);
   #disposed = false;
@@ -189,14 +195,26 @@ export class FrameHost {
     this.pending = undefined;
   }
 
-  /** Stop the run: the frame is torn down (its values go) and made anew. */
+  /**
+   * Stop every queued and running cell: their queries stop in the engine at once, and the frame
+   * ends them as stopped, keeping every other value. A frame too busy to do so in two seconds
+   * (notebook code that never gives the thread back) is torn down and made anew; its values go.
+   */
   stop(): void {
+    for (const request of this.#inflight.values()) request.abort();
+    if (!this.busy) return;
+    this.#post({ type: "stop" });
     const running = this.running;
-    this.#stopped =
-      running?.id === undefined
-        ? undefined
-        : { cell: running.id, ms: Date.now() - running.started };
-    this.#rebuild();
+    clearTimeout(this.#stopping);
+    this.#stopping = setTimeout(() => {
+      this.#stopping = undefined;
+      if (!this.busy) return;
+      this.#stopped =
+        running?.id === undefined
+          ? undefined
+          : { cell: running.id, ms: Date.now() - running.started };
+      this.#rebuild();
+    }, STOP_GRACE_MS);
   }
 
   /** The report body of the outputs, from the frame. */
@@ -293,6 +311,9 @@ export class FrameHost {
       case "request":
         void this.#answer(message.id, message.request);
         return;
+      case "cancel":
+        this.#inflight.get(message.id)?.abort();
+        return;
       case "download":
         if (message.blob instanceof Blob && typeof message.name === "string")
           this.#options.download(message.blob, message.name);
@@ -313,16 +334,20 @@ export class FrameHost {
   async #answer(id: number, request: FrameRequest): Promise<void> {
     let reply: Reply;
     const transfer: Transferable[] = [];
+    const controller = new AbortController();
+    this.#inflight.set(id, controller);
     try {
-      reply = await this.#handle(request);
+      reply = await this.#handle(request, controller.signal);
       if (reply.ok && reply.kind === "table") transfer.push(reply.ipc.buffer);
     } catch (error) {
       reply = { ok: false, message: messageOf(error) };
+    } finally {
+      this.#inflight.delete(id);
     }
     this.#post({ type: "reply", id, reply }, transfer);
   }
 
-  async #handle(request: FrameRequest): Promise<Reply> {
+  async #handle(request: FrameRequest, signal: AbortSignal): Promise<Reply> {
     const text = (value: unknown, what: string): string => {
       if (typeof value !== "string") throw new Error(`${what} must be text`);
       return value;
@@ -340,7 +365,7 @@ export class FrameHost {
     if (!engine) throw new Error("the database did not start");
     switch (request.kind) {
       case "query": {
-        const table = await engine.query(text(request.sql, "SQL"));
+        const table = await engine.query(text(request.sql, "SQL"), { signal });
         return { ok: true, kind: "table", ipc: tableToIPC(table, "stream") };
       }
       case "registerArrow":
@@ -420,6 +445,10 @@ export class FrameHost {
   }
 
   #close(): void {
+    // Queries the old frame asked for are not wanted by anyone now.
+    for (const request of this.#inflight.values()) request.abort();
+    this.#inflight.clear();
+    clearTimeout(this.#stopping);
     this.#port?.close();
     this.#port = undefined;
     this.ready = false;

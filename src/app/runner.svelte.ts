@@ -29,6 +29,8 @@ export class Runner {
   #runtime: Runtime;
   #host: RunnerHost;
   #listeners: ((states: ReadonlyMap<string, CellState>) => void)[] = [];
+  /** how many times Stop all was pressed */
+  #stops = 0;
 
   private constructor(runtime: Runtime, host: RunnerHost) {
     this.#runtime = runtime;
@@ -70,25 +72,33 @@ export class Runner {
 
   /** Run one cell and everything that depends on it. */
   async run(id: string): Promise<void> {
+    const stops = this.#stops;
     await this.#runtime.setCells(this.#host.cells());
-    await this.#runtime.run(id);
+    // Stop all came while the cells were being read: this run is not wanted either.
+    if (stops === this.#stops) await this.#runtime.run(id);
   }
 
   /** Datasets were added: run exactly the cells that read these tables (and what depends on them). */
   async runReaders(tables: readonly string[]): Promise<void> {
+    const stops = this.#stops;
     await this.#runtime.setCells(this.#host.cells());
-    await this.#runtime.runReaders(tables);
+    // Stop all came while the cells were being read: this run is not wanted either.
+    if (stops === this.#stops) await this.#runtime.runReaders(tables);
   }
 
   /** Run one cell alone (a confirmed run of one cell of an untrusted notebook). */
   async runOnly(id: string): Promise<void> {
+    const stops = this.#stops;
     await this.#runtime.setCells(this.#host.cells());
-    await this.#runtime.runOnly(id);
+    // Stop all came while the cells were being read: this run is not wanted either.
+    if (stops === this.#stops) await this.#runtime.runOnly(id);
   }
 
   async runAll(): Promise<void> {
+    const stops = this.#stops;
     await this.#runtime.setCells(this.#host.cells());
-    await this.#runtime.runAll();
+    // Stop all came while the cells were being read: this run is not wanted either.
+    if (stops === this.#stops) await this.#runtime.runAll();
   }
 
   /** An input moved: keep its value for the cell's next run. */
@@ -96,19 +106,20 @@ export class Runner {
     this.inputs = new Map([...this.inputs, [`${cellId}:${index}`, value]]);
   }
 
+  /** Stop a queued or running cell, and the cells queued after it that read it. */
+  stop(id: string): void {
+    this.#runtime.stop(id);
+  }
+
+  /** Stop every queued and running cell, and the runs asked for that have not queued theirs yet. */
+  stopAll(): void {
+    this.#stops++;
+    this.#runtime.stopAll();
+  }
+
   /** A cell was stopped by tearing its frame down: show it so in the new one. */
   markStopped(id: string, ms: number): void {
-    this.states = new Map([
-      ...this.states,
-      [
-        id,
-        {
-          status: "error",
-          error: { message: `Stopped after ${(ms / 1000).toFixed(1)} s: the cell did not finish` },
-          ms,
-        },
-      ],
-    ]);
+    this.states = new Map([...this.states, [id, { status: "stopped", ms }]]);
   }
 
   /** Listen to every cell's state. */

@@ -21,7 +21,7 @@ export interface ReportInput {
 export interface ReportCell {
   /** the cell id */
   id: string;
-  status: "done" | "error" | "idle";
+  status: "done" | "error" | "stopped" | "idle";
   error: { message: string; line?: number } | null;
   value: unknown;
   outputs: (
@@ -95,6 +95,8 @@ ${body}
 }
 
 function outputs(result: ReportCell, clean: (html: string) => string): string {
+  if (result.status === "stopped")
+    return `<p class="caption" role="status">Stopped before it finished.</p>`;
   if (result.status === "error" && result.error) {
     const where = result.error.line === undefined ? "" : `line ${result.error.line}: `;
     return `<p class="error" role="alert">${escape(where + result.error.message)}</p>`;

@@ -10,7 +10,7 @@ import {
   rfmPlot,
   silhouettePlot,
 } from "../charts/index.ts";
-import type { WorkerLike } from "./segment-remote.ts";
+import type { RemoteSegmentation, WorkerLike } from "./segment-remote.ts";
 import { segmentationLibrary } from "./segmentation.ts";
 import type { InputSpec, Output } from "./state.ts";
 
@@ -25,23 +25,15 @@ export interface LibraryHost {
   inputValue?: (cellId: string, index: number) => unknown;
 }
 
-/** Names every TS cell sees, shared by all cells. Documented for editors in `library.d.ts`. */
+/** Names every TS cell sees, the same for every run: Arquero, Plot and the chart recipes. */
 export function sharedLibrary(host: LibraryHost): Map<string, unknown> {
   const plot = (options: Plot.PlotOptions = {}) =>
     Plot.plot({ document: host.document, ...options });
   return new Map<string, unknown>([
-    [
-      "sql",
-      (strings: TemplateStringsArray, ...values: unknown[]): Promise<Table> =>
-        host.engine.query(sqlText(strings, values)),
-    ],
     ["aq", aq],
     ["op", aq.op],
     ["Plot", { ...Plot, plot }],
-    ...[
-      ...segmentationLibrary(host.engine, { worker: host.kmeansWorker }),
-      ...chartLibrary(host.document),
-    ].map(([name, fn]) => [name, awaitingArguments(fn)] as const),
+    ...[...chartLibrary(host.document)].map(([name, fn]) => [name, awaitingArguments(fn)] as const),
   ]);
 }
 
@@ -77,18 +69,37 @@ function chartLibrary(document: Document | undefined): Map<string, unknown> {
   );
 }
 
-/** Names bound to one run of one cell: what it displays and the inputs it asks for. */
-export function cellLibrary(
-  host: LibraryHost,
-  cellId: string,
-  outputs: Output[],
-): Map<string, unknown> {
+/** One run of one cell. */
+export interface CellRun {
+  cellId: string;
+  /** what the cell displays, in order */
+  outputs: Output[];
+  /** fires when the run is stopped: the cell's queries and worker jobs stop with it */
+  signal: AbortSignal;
+  /** segmentation in a worker (the browser's), shared by every run */
+  remote?: RemoteSegmentation;
+}
+
+/**
+ * Names bound to one run of one cell: what it displays, the inputs it asks for, and everything
+ * that reaches the engine or the segmentation worker, which stops when the run is stopped.
+ */
+export function cellLibrary(host: LibraryHost, run: CellRun): Map<string, unknown> {
+  const engine = stoppable(host.engine, run.signal);
   let inputs = 0;
   return new Map<string, unknown>([
     [
+      "sql",
+      (strings: TemplateStringsArray, ...values: unknown[]): Promise<Table> =>
+        engine.query(sqlText(strings, values)),
+    ],
+    ...[...segmentationLibrary(engine, { remote: run.remote, signal: run.signal })].map(
+      ([name, fn]) => [name, awaitingArguments(fn)] as const,
+    ),
+    [
       "display",
       (value: unknown) => {
-        outputs.push({ kind: "value", value });
+        run.outputs.push({ kind: "value", value });
         return value;
       },
     ],
@@ -96,13 +107,32 @@ export function cellLibrary(
       "view",
       (spec: InputSpec) => {
         checkInput(spec);
-        const chosen = host.inputValue?.(cellId, inputs++);
+        const chosen = host.inputValue?.(run.cellId, inputs++);
         const value = chosen === undefined ? spec.value : chosen;
-        outputs.push({ kind: "input", spec, value });
+        run.outputs.push({ kind: "input", spec, value });
         return value;
       },
     ],
   ]);
+}
+
+/**
+ * The engine as one run sees it: its queries carry the run's signal, and once the run is
+ * stopped nothing more of it reaches the database.
+ */
+export function stoppable<S>(engine: Engine<S>, signal: AbortSignal): Engine<S> {
+  const live = <T>(call: () => Promise<T>): Promise<T> =>
+    signal.aborted ? Promise.reject(signal.reason) : call();
+  return {
+    query: (sql, options) => live(() => engine.query(sql, { ...options, signal })),
+    registerFile: (source, options) => live(() => engine.registerFile(source, options)),
+    registerArrow: (name, ipc) => live(() => engine.registerArrow(name, ipc)),
+    tables: () => live(() => engine.tables()),
+    describe: (table) => live(() => engine.describe(table)),
+    clear: () => live(() => engine.clear()),
+    dropTable: (table) => live(() => engine.dropTable(table)),
+    close: () => engine.close(),
+  };
 }
 
 /** The SQL text of a `sql` template: interpolated values become SQL literals, never raw text. */

@@ -6,7 +6,7 @@ export interface CellResult {
   id: string;
   name: string | undefined;
   kind: "sql" | "ts";
-  status: "done" | "error" | "idle";
+  status: "done" | "error" | "stopped" | "idle";
   /** run time in milliseconds */
   ms: number | null;
   error: CellError | null;
@@ -28,6 +28,10 @@ export function cellResults(notebook: Notebook, state: (id: string) => CellState
       case "error":
         return [
           { ...base, status: "error", ms: s.ms ?? null, error: s.error, value: null, outputs: [] },
+        ];
+      case "stopped":
+        return [
+          { ...base, status: "stopped", ms: s.ms ?? null, error: null, value: null, outputs: [] },
         ];
       default:
         return [{ ...base, status: "idle", ms: null, error: null, value: null, outputs: [] }];

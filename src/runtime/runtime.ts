@@ -1,11 +1,19 @@
-import { ident, messageOf } from "../engine/index.ts";
+import { ident, type Engine } from "../engine/index.ts";
 import type { Cell, CodeCell } from "../notebook/index.ts";
 import { isTableLike } from "../output/index.ts";
-import { compileTs, errorLocation, runTs, type CompiledTs } from "./compile.ts";
+import {
+  cellError,
+  escapeRegExp,
+  mentionsOf,
+  resolve,
+  type Analysed,
+  type Mentions,
+} from "./analysis.ts";
+import { runTs } from "./compile.ts";
 import { buildGraph, dependentsOf, type Graph } from "./graph.ts";
 import { toIPC } from "./ipc.ts";
-import { cellLibrary, sharedLibrary, type LibraryHost } from "./library.ts";
-import { sqlIdentifiers } from "../engine/sqllex.ts";
+import { cellLibrary, sharedLibrary, stoppable, type LibraryHost } from "./library.ts";
+import { remoteSegmentation, type RemoteSegmentation } from "./segment-remote.ts";
 import { sqlParserReady, sqlReferences, type SqlReferences } from "./sqlrefs.ts";
 import {
   transition,
@@ -14,7 +22,6 @@ import {
   type CellState,
   type Output,
 } from "./state.ts";
-import { CellSyntaxError } from "./tsrefs.ts";
 
 export interface RuntimeOptions extends LibraryHost {
   /** more names for TS cells (segmentation and chart functions), added to the shared library */
@@ -35,28 +42,6 @@ export interface RuntimeOptions extends LibraryHost {
 
 export type Listener = (id: string, state: CellState) => void;
 
-/** What a cell's source mentions, worked out once per source (parsing is the costly part). */
-interface Mentions {
-  kind: CodeCell["kind"];
-  source: string;
-  /** names the source reads: SQL table names, or a TS cell's free identifiers */
-  mentioned: string[];
-  compiled?: CompiledTs;
-  /** a TS cell that cannot be compiled */
-  problem?: CellError;
-}
-
-interface Analysed {
-  cell: CodeCell;
-  /** names of other cells this cell reads */
-  references: string[];
-  /** names it reads that no cell defines any more, with what became of them */
-  gone: string[];
-  compiled?: CompiledTs;
-  /** a TS cell that cannot be compiled */
-  problem?: CellError;
-}
-
 /**
  * Runs a notebook's code cells reactively: each cell after the cells it reads, a re-run of a
  * cell re-runs exactly the cells that depend on it, and a newer run supersedes an older one
@@ -76,7 +61,10 @@ export class Runtime {
    * still the one it ran for. A run supersedes exactly the cells it recomputes.
    */
   #versions = new Map<string, number>();
-  #stopped = false;
+  #closed = false;
+  /** the running cells' runs, which Stop aborts */
+  #runs = new Map<string, AbortController>();
+  #remote: RemoteSegmentation | undefined;
   /** each cell's mentions, by id, kept while its source stays the same */
   #mentions = new Map<string, Mentions>();
   /** the names cells defined when they ran: the cell's id, and whether it made a table */
@@ -84,11 +72,13 @@ export class Runtime {
   /** names cells defined before and no longer do, with what became of each (for their readers) */
   #goneNames = new Map<string, string>();
   #tail: Promise<void> = Promise.resolve();
+  #analysing: Promise<void> = Promise.resolve();
 
   private constructor(options: RuntimeOptions) {
     this.#host = options;
     this.#now = options.now ?? (() => performance.now());
     this.#shared = new Map([...sharedLibrary(options), ...(options.library ?? [])]);
+    this.#remote = options.kmeansWorker && remoteSegmentation(options.kmeansWorker);
   }
 
   static async create(options: RuntimeOptions): Promise<Runtime> {
@@ -101,7 +91,14 @@ export class Runtime {
    * deleted or renamed takes its table with it, and the cells that read its old name fail with
    * what became of it, rather than reading a table that will not be there after a reload.
    */
-  async setCells(cells: readonly Cell[]): Promise<void> {
+  setCells(cells: readonly Cell[]): Promise<void> {
+    // One at a time: two analyses interleaving would leave a mix of both documents.
+    const next = this.#analysing.then(() => this.#setCells(cells));
+    this.#analysing = next.catch(() => undefined);
+    return next;
+  }
+
+  async #setCells(cells: readonly Cell[]): Promise<void> {
     const code = cells.filter((c): c is CodeCell => c.kind !== "markdown");
     const names = new Map<string, string>();
     for (const cell of code) if (cell.name !== undefined) names.set(cell.name, cell.name);
@@ -199,6 +196,7 @@ export class Runtime {
     if (!current) throw new Error(`unknown cell: ${id}`);
     // The old source's results are stale from this moment, even while the new one is analysed.
     this.#bump(id);
+    await this.#analysing;
     await this.setCells([
       ...[...this.#cells.values()].map((a) => (a.cell.id === id ? { ...a.cell, source } : a.cell)),
     ]);
@@ -225,12 +223,28 @@ export class Runtime {
   }
 
   /**
+   * Stop a cell the user stopped, queued or running, and the cells queued after it that read
+   * it: each ends as "stopped". A running SQL query is interrupted in the engine, segmentation
+   * in the worker; a TS cell's code is abandoned where it awaits (code that never gives the
+   * thread back is stopped by tearing its frame down).
+   */
+  stop(id: string): void {
+    for (const c of [id, ...dependentsOf(this.#graph, id)]) this.#halt(c);
+  }
+
+  /** Stop every queued and running cell. */
+  stopAll(): void {
+    for (const id of this.#cells.keys()) this.#halt(id);
+  }
+
+  /**
    * Stop for good (its notebook closed): queued cells never start, a running cell's result is
    * dropped, and listeners hear nothing more.
    */
-  stop(): void {
-    this.#stopped = true;
+  close(): void {
+    this.#closed = true;
     this.#listeners.clear();
+    for (const run of this.#runs.values()) run.abort();
   }
 
   onChange(listener: Listener): () => void {
@@ -281,7 +295,16 @@ export class Runtime {
 
   /** Whether this run of the cell is still the one wanted (no later run took it over). */
   #current(id: string, version: number): boolean {
-    return !this.#stopped && this.#versions.get(id) === version;
+    return !this.#closed && this.#versions.get(id) === version;
+  }
+
+  /** A queued or running cell stops: its run is superseded by none, and aborted. */
+  #halt(id: string): void {
+    const status = this.state(id).status;
+    if (status !== "queued" && status !== "running") return;
+    this.#bump(id);
+    this.#runs.get(id)?.abort();
+    this.#set(id, { type: "stop", at: this.#now() });
   }
 
   /**
@@ -291,6 +314,8 @@ export class Runtime {
    */
   #schedule(ids: string[]): Promise<void> {
     const wanted = ids.map((id) => [id, this.#bump(id)] as const);
+    // A cell running now runs again: the old run stops first, in the engine too.
+    for (const id of ids) this.#runs.get(id)?.abort();
     for (const id of ids) this.#set(id, { type: "queue" });
     const run = this.#tail.then(async () => {
       for (const [id, version] of wanted) {
@@ -311,17 +336,24 @@ export class Runtime {
     }
     const { cell } = analysed;
     this.#set(id, { type: "start", at: this.#now() });
+    const run = new AbortController();
+    this.#runs.set(id, run);
+    const engine = stoppable(this.#host.engine, run.signal);
     const outputs: Output[] = [];
     // User Timing: each run shows in the browser's performance panel (and `npm run bench` reads it).
     const started = performance.now();
     const timing = () =>
       performance.measure(`strata cell ${cell.name ?? id}`, { start: started, detail: { id } });
     try {
-      const value =
-        cell.kind === "sql" ? await this.#runSql(cell) : await this.#runTs(analysed, outputs);
+      const value = await untilAborted(
+        cell.kind === "sql"
+          ? this.#runSql(cell, engine)
+          : this.#runTs(analysed, outputs, run.signal),
+        run.signal,
+      );
       if (!this.#current(id, version)) return;
       if (cell.kind === "ts" && cell.name !== undefined && isTableLike(value)) {
-        await this.#host.engine.registerArrow(cell.name, toIPC(value));
+        await engine.registerArrow(cell.name, toIPC(value));
       }
       if (cell.name !== undefined)
         this.#made.set(cell.name, { id, table: cell.kind === "sql" || isTableLike(value) });
@@ -336,6 +368,8 @@ export class Runtime {
         error: cellError(error, cell, analysed.compiled),
         at: this.#now(),
       });
+    } finally {
+      if (this.#runs.get(id) === run) this.#runs.delete(id);
     }
   }
 
@@ -351,28 +385,33 @@ export class Runtime {
       const state = this.state(input);
       if (state.status !== "done") {
         const name = this.#cells.get(input)?.cell.name ?? input;
-        return {
-          message: `${name} ${state.status === "error" ? "failed" : "has not run"}, and this cell reads it`,
-        };
+        const what =
+          state.status === "error"
+            ? "failed"
+            : state.status === "stopped"
+              ? "was stopped"
+              : "has not run";
+        return { message: `${name} ${what}, and this cell reads it` };
       }
     }
     return undefined;
   }
 
-  async #runSql(cell: CodeCell): Promise<unknown> {
+  async #runSql(cell: CodeCell, engine: Engine<unknown>): Promise<unknown> {
     const sql = cell.source.replace(/;\s*$/, "");
-    if (cell.name === undefined) return this.#host.engine.query(sql);
+    if (cell.name === undefined) return engine.query(sql);
     // Same line as the user's SQL, so DuckDB's line numbers stay the cell's own.
-    await this.#host.engine.query(`CREATE OR REPLACE TABLE ${ident(cell.name)} AS ${sql}`);
-    return this.#host.engine.query(`SELECT * FROM ${ident(cell.name)}`);
+    await engine.query(`CREATE OR REPLACE TABLE ${ident(cell.name)} AS ${sql}`);
+    return engine.query(`SELECT * FROM ${ident(cell.name)}`);
   }
 
-  async #runTs(analysed: Analysed, outputs: Output[]): Promise<unknown> {
+  async #runTs(analysed: Analysed, outputs: Output[], signal: AbortSignal): Promise<unknown> {
     const { cell, compiled } = analysed;
     if (!compiled) throw new Error("a TS cell without compiled code");
     await this.#host.beforeTs?.();
     const scope = new Map(this.#shared);
-    for (const [name, value] of cellLibrary(this.#host, cell.id, outputs)) scope.set(name, value);
+    const run = { cellId: cell.id, outputs, signal, remote: this.#remote };
+    for (const [name, value] of cellLibrary(this.#host, run)) scope.set(name, value);
     for (const { cell: other } of this.#cells.values()) {
       if (other.name === undefined || other.id === cell.id) continue;
       const state = this.state(other.id);
@@ -382,82 +421,17 @@ export class Runtime {
   }
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-async function mentionsOf(
-  cell: CodeCell,
-  sqlReferences: (sql: string) => Promise<SqlReferences>,
-): Promise<Mentions> {
-  const base = { kind: cell.kind, source: cell.source };
-  if (cell.kind === "ts") {
-    try {
-      const compiled = compileTs(cell.source);
-      return { ...base, mentioned: compiled.references, compiled };
-    } catch (error) {
-      return { ...base, mentioned: [], problem: cellError(error, cell) };
-    }
-  }
-  const parsed = await sqlReferences(cell.source);
-  return { ...base, mentioned: parsed.ok ? parsed.tables : sqlIdentifiers(cell.source) };
-}
-
-/** A lookup of a mentioned name among a map's keys: exactly, or regardless of case. */
-function caseLookup(exact: boolean) {
-  return (keys: ReadonlyMap<string, unknown>) => {
-    const byLower = new Map([...keys.keys()].map((k) => [k.toLowerCase(), k]));
-    return (mention: string): string | undefined =>
-      keys.has(mention) ? mention : exact ? undefined : byLower.get(mention.toLowerCase());
-  };
-}
-
-/** The cells a cell reads, by name: exactly for TS, regardless of case for SQL (as DuckDB). */
-function resolve(
-  cell: CodeCell,
-  m: Mentions,
-  names: ReadonlyMap<string, string>,
-  goneNames: ReadonlyMap<string, string>,
-): Analysed {
-  // TS names are exact; SQL names match regardless of case, as DuckDB's do.
-  const find = caseLookup(cell.kind === "ts");
-  const defined = find(names);
-  const undefinedNow = find(goneNames);
-  const references = new Set<string>();
-  const gone = new Set<string>();
-  for (const mention of m.mentioned) {
-    const name = defined(mention);
-    if (name !== undefined) references.add(name);
-    else {
-      const old = undefinedNow(mention);
-      if (old !== undefined) gone.add(old);
-    }
-  }
-  return {
-    cell,
-    references: [...references],
-    gone: [...gone],
-    compiled: m.compiled,
-    problem: m.problem,
-  };
-}
-
-function cellError(error: unknown, cell: CodeCell, compiled?: CompiledTs): CellError {
-  if (error instanceof CellSyntaxError) {
-    return {
-      message: error.message.replace(/^line \d+, column \d+: /, ""),
-      line: error.line,
-      column: error.column,
-    };
-  }
-  const message = messageOf(error);
-  if (cell.kind === "ts") {
-    const at = errorLocation(error, cell.id, compiled);
-    const name = error instanceof Error && error.name !== "Error" ? `${error.name}: ` : "";
-    return at ? { message: `${name}${message}`, ...at } : { message: `${name}${message}` };
-  }
-  const full =
-    error instanceof Error && error.cause instanceof Error ? error.cause.message : message;
-  const line = /\bLINE (\d+):/.exec(full)?.[1];
-  return line === undefined ? { message } : { message, line: Number(line) };
+/**
+ * The cell's work, or its abandonment once the run is stopped: code that awaits something that
+ * never ends must not hold up the cells queued after it.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  // What an abandoned cell does afterwards is dropped, its failure too.
+  work.catch(() => undefined);
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

@@ -122,20 +122,26 @@ export interface WorkerLike {
   addEventListener(type: "message", listener: (event: { data: SegmentResponse }) => void): void;
   /** the worker could not load or crashed (a script error carries a message; a failed load does not) */
   addEventListener(type: "error", listener: (event: { message?: string }) => void): void;
+  terminate(): void;
 }
 
-/** `kmeans`, `elbow` and `silhouette` for the page, their heavy stage in a worker. */
+/**
+ * `kmeans`, `elbow` and `silhouette` for the page, their heavy stage in a worker. Each takes a
+ * signal that stops it: the call rejects at once with the signal's reason.
+ */
 export interface RemoteSegmentation {
-  kmeans(table: TableInput, options: KMeansOptions): Promise<KMeansResult>;
-  elbow(table: TableInput, options: ElbowOptions): Promise<ElbowResult>;
+  kmeans(table: TableInput, options: KMeansOptions, signal?: AbortSignal): Promise<KMeansResult>;
+  elbow(table: TableInput, options: ElbowOptions, signal?: AbortSignal): Promise<ElbowResult>;
   silhouette(
     table: TableInput,
     labels: SilhouetteLabels,
     options?: SilhouetteOptions,
+    signal?: AbortSignal,
   ): Promise<SilhouetteResult>;
 }
 
 interface Pending {
+  job: SegmentJob;
   report: (progress: SegmentProgress) => void;
   resolve: (outcome: SegmentOutcome) => void;
   reject: (error: unknown) => void;
@@ -143,57 +149,88 @@ interface Pending {
 
 /**
  * The segmentation calls for the page. Here only the columns are read (kmeans, elbow) or the
- * sample drawn (silhouette); the rest runs in one worker, shared by all calls, so the page stays
- * responsive. The results and error messages are those of the synchronous functions, and
- * `onIteration` / `onK` hear every step.
+ * sample drawn (silhouette); the rest runs in one worker, shared by all calls and started with
+ * the first, so the page stays responsive. The results and error messages are those of the
+ * synchronous functions, and `onIteration` / `onK` hear every step. A stopped call takes the
+ * worker down with it — a computation in a worker cannot be interrupted otherwise — and the
+ * calls still waiting start again on a new one.
  */
-export function remoteSegmentation(worker: WorkerLike): RemoteSegmentation {
+export function remoteSegmentation(start: () => WorkerLike): RemoteSegmentation {
   let ids = 0;
   let broken: Error | undefined;
+  let worker: WorkerLike | undefined;
   const pending = new Map<number, Pending>();
-  worker.addEventListener("message", ({ data }) => {
-    const call = pending.get(data.id);
-    if (!call) return;
-    switch (data.type) {
-      case "progress":
-        // A callback that throws ends its call with that error, as it would synchronously.
-        try {
-          call.report(data.progress);
-        } catch (error) {
-          pending.delete(data.id);
-          call.reject(error);
-        }
-        return;
-      case "done":
-        pending.delete(data.id);
-        call.resolve(data.outcome);
-        return;
-      case "failed":
-        pending.delete(data.id);
-        call.reject(new Error(data.message));
-        return;
-      default:
-        assertNever(data);
-    }
-  });
-  worker.addEventListener("error", (event) => {
-    broken = new Error(
-      `the segmentation worker failed${event.message ? `: ${event.message}` : " to start"}`,
-    );
-    for (const call of pending.values()) call.reject(broken);
-    pending.clear();
-  });
 
-  const run = (job: SegmentJob, report: Pending["report"]) =>
+  const connect = (): WorkerLike => {
+    const made = start();
+    made.addEventListener("message", ({ data }) => {
+      const call = made === worker ? pending.get(data.id) : undefined;
+      if (!call) return;
+      switch (data.type) {
+        case "progress":
+          // A callback that throws ends its call with that error, as it would synchronously.
+          try {
+            call.report(data.progress);
+          } catch (error) {
+            pending.delete(data.id);
+            call.reject(error);
+          }
+          return;
+        case "done":
+          pending.delete(data.id);
+          call.resolve(data.outcome);
+          return;
+        case "failed":
+          pending.delete(data.id);
+          call.reject(new Error(data.message));
+          return;
+        default:
+          assertNever(data);
+      }
+    });
+    made.addEventListener("error", (event) => {
+      if (made !== worker) return;
+      broken = new Error(
+        `the segmentation worker failed${event.message ? `: ${event.message}` : " to start"}`,
+      );
+      for (const call of pending.values()) call.reject(broken);
+      pending.clear();
+    });
+    return made;
+  };
+
+  const stop = (id: number, reason: unknown) => {
+    const call = pending.get(id);
+    if (!call) return;
+    pending.delete(id);
+    call.reject(reason);
+    worker?.terminate();
+    worker = undefined;
+    if (pending.size === 0) return;
+    worker = connect();
+    for (const [other, { job }] of pending) worker.postMessage({ type: "run", id: other, job });
+  };
+
+  const run = (job: SegmentJob, report: Pending["report"], signal: AbortSignal | undefined) =>
     new Promise<SegmentOutcome>((resolve, reject) => {
       if (broken) return reject(broken);
+      if (signal?.aborted) return reject(signal.reason);
       const id = ++ids;
-      pending.set(id, { report, resolve, reject });
+      const onAbort = () => stop(id, signal?.reason);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const settle =
+        <T>(then: (value: T) => void) =>
+        (value: T) => {
+          signal?.removeEventListener("abort", onAbort);
+          then(value);
+        };
+      pending.set(id, { job, report, resolve: settle(resolve), reject: settle(reject) });
+      worker ??= connect();
       worker.postMessage({ type: "run", id, job });
     });
 
   return {
-    kmeans: async (table, options) => {
+    kmeans: async (table, options, signal) => {
       // Only the columns are read here; checking, scaling and clustering happen in the worker.
       if (options === null || typeof options !== "object")
         throw new Error("invalid options: expected { k, columns }");
@@ -205,24 +242,32 @@ export function remoteSegmentation(worker: WorkerLike): RemoteSegmentation {
         options: plain,
         listen: onIteration !== undefined,
       };
-      const outcome = await run(job, (progress) => {
-        if (progress.kind === "kmeans") onIteration?.(progress.progress);
-      });
+      const outcome = await run(
+        job,
+        (progress) => {
+          if (progress.kind === "kmeans") onIteration?.(progress.progress);
+        },
+        signal,
+      );
       if (outcome.kind !== "kmeans") throw mismatch("kmeans", outcome);
       return outcome.result;
     },
-    elbow: async (table, options) => {
+    elbow: async (table, options, signal) => {
       const { onK, ...plain } = options;
       const input = numericColumns(table, plain.columns);
-      const outcome = await run({ kind: "elbow", input, options: plain }, (progress) => {
-        if (progress.kind === "elbow") onK?.(progress.k, progress.done, progress.total);
-      });
+      const outcome = await run(
+        { kind: "elbow", input, options: plain },
+        (progress) => {
+          if (progress.kind === "elbow") onK?.(progress.k, progress.done, progress.total);
+        },
+        signal,
+      );
       if (outcome.kind !== "elbow") throw mismatch("elbow", outcome);
       return outcome.result;
     },
-    silhouette: async (table, labels, options) => {
+    silhouette: async (table, labels, options, signal) => {
       const prepared = prepareSilhouette(table, labels, options);
-      const outcome = await run({ kind: "silhouette", prepared }, () => {});
+      const outcome = await run({ kind: "silhouette", prepared }, () => {}, signal);
       if (outcome.kind !== "silhouette") throw mismatch("silhouette", outcome);
       return describeSilhouette(prepared, outcome.raw);
     },

@@ -12,21 +12,27 @@ import {
   silhouette,
   standardize,
   type CohortOptions,
+  type ElbowOptions,
+  type KMeansOptions,
+  type SilhouetteLabels,
+  type SilhouetteOptions,
+  type TableInput,
   type CohortResult,
   type RfmOptions,
   type RfmResult,
 } from "../segment/index.ts";
 import { toIPC } from "./ipc.ts";
-import { remoteSegmentation, type WorkerLike } from "./segment-remote.ts";
+import type { RemoteSegmentation } from "./segment-remote.ts";
 
 /**
  * The segmentation functions TS cells see. The pure ones come from segment/; rfm and cohorts
  * run their SQL in DuckDB, on a table name or on a table value (registered for the query);
- * given a worker factory, kmeans, elbow and silhouette run their heavy stage in that worker.
+ * given remote segmentation, kmeans, elbow and silhouette run their heavy stage in its worker,
+ * and `signal` stops them there.
  */
 export function segmentationLibrary(
   engine: Engine<unknown>,
-  options: { worker?: () => WorkerLike } = {},
+  options: { remote?: RemoteSegmentation; signal?: AbortSignal } = {},
 ): Map<string, unknown> {
   let inputs = 0;
   /** A relation name for a table argument: a name as given, a table value registered first. */
@@ -85,15 +91,29 @@ export function segmentationLibrary(
 
   // In the browser these run in a worker (and return promises, which cells await); in Node,
   // where nothing else shares the thread, synchronously.
-  const remote = options.worker && remoteSegmentation(options.worker());
+  const { remote, signal } = options;
   return new Map<string, unknown>([
     ["rfm", rfm],
     ["cohorts", cohorts],
     ["standardize", standardize],
-    ["kmeans", remote ? remote.kmeans : kmeans],
+    [
+      "kmeans",
+      remote
+        ? (table: TableInput, opts: KMeansOptions) => remote.kmeans(table, opts, signal)
+        : kmeans,
+    ],
     ["kmeansSteps", kmeansSteps],
-    ["elbow", remote ? remote.elbow : elbow],
-    ["silhouette", remote ? remote.silhouette : silhouette],
+    [
+      "elbow",
+      remote ? (table: TableInput, opts: ElbowOptions) => remote.elbow(table, opts, signal) : elbow,
+    ],
+    [
+      "silhouette",
+      remote
+        ? (table: TableInput, labels: SilhouetteLabels, opts?: SilhouetteOptions) =>
+            remote.silhouette(table, labels, opts, signal)
+        : silhouette,
+    ],
     ["profile", profile],
     ["pca", pca],
   ]);

@@ -29,13 +29,16 @@ export type CellState =
   | { status: "queued" }
   | { status: "running"; started: number }
   | { status: "done"; value: unknown; outputs: Output[]; ms: number }
-  | { status: "error"; error: CellError; ms: number | undefined };
+  | { status: "error"; error: CellError; ms: number | undefined }
+  /** the user stopped it while it ran (ms: how long it had run) or before it started */
+  | { status: "stopped"; ms: number | undefined };
 
 export type CellEvent =
   | { type: "queue" }
   | { type: "start"; at: number }
   | { type: "finish"; value: unknown; outputs: Output[]; at: number }
   | { type: "fail"; error: CellError; at?: number }
+  | { type: "stop"; at: number }
   | { type: "reset" };
 
 /** The one way a cell's state changes. An event that makes no sense in a state is a bug: it throws. */
@@ -62,6 +65,12 @@ export function transition(state: CellState, event: CellEvent): CellState {
           state.status === "running" && event.at !== undefined
             ? event.at - state.started
             : undefined,
+      };
+    case "stop":
+      if (state.status !== "queued" && state.status !== "running") throw invalid(state, event);
+      return {
+        status: "stopped",
+        ms: state.status === "running" ? event.at - state.started : undefined,
       };
     case "reset":
       return { status: "idle" };

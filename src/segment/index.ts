@@ -27,7 +27,7 @@ export {
   type KMeansStep,
   type KMeansProgress,
 } from "./kmeans.ts";
-export { silhouette } from "./silhouette.ts";
+export { silhouette, type SilhouetteLabels, type SilhouetteOptions } from "./silhouette.ts";
 export {
   silhouetteMatrix,
   calinskiHarabasz,

@@ -196,6 +196,11 @@ export function cell(page: Page, label: string) {
   return cells(page).getByRole("article", { name: label, exact: true });
 }
 
+/** A code cell's status line: not run, queued, running · 3 s, 12 ms, error, stopped. */
+export function cellStatus(page: Page, label: string) {
+  return cell(page, label).getByRole("status", { name: `Status of ${label}`, exact: true });
+}
+
 /** A CSV of `n` customers in three well-separated groups on spend and visits. */
 export function customersCsv(n = 300): string {
   const rows = Array.from({ length: n }, (_, i) => {

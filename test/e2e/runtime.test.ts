@@ -1,7 +1,16 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "./harness.ts";
-import { cell, cells, notebookText, openUntrusted, ready, startApp } from "./helpers.ts";
+import {
+  cell,
+  cellStatus,
+  cells,
+  notebookText,
+  openUntrusted,
+  ready,
+  startApp,
+  waitForIdle,
+} from "./helpers.ts";
 
 let harness: Harness;
 
@@ -13,11 +22,12 @@ afterAll(async () => {
   await harness?.close();
 });
 
-async function openTrusted(text: string): Promise<Page> {
+/** Open a notebook file and trust it; it runs (and, unless told not to, is waited for). */
+async function openTrusted(text: string, wait = true): Promise<Page> {
   const page = await startApp(harness);
   await openUntrusted(page, "cells.md", text);
   await page.getByRole("button", { name: "Trust and run" }).click();
-  await ready(page);
+  if (wait) await ready(page);
   return page;
 }
 
@@ -45,6 +55,69 @@ describe("the runtime does what the screen says", () => {
     await page.getByRole("button", { name: "Undo" }).click();
     await cells(page).getByRole("button", { name: "Run SQL cell reader" }).click();
     await expect.poll(() => reader.getByRole("status").textContent()).toMatch(/ms$/);
+    await page.context().close();
+  });
+
+  it("a long query shows its time and a Stop button; Stop interrupts it in DuckDB and keeps every other result", async () => {
+    const page = await openTrusted(
+      notebookText("Long", [
+        "```sql kept",
+        "SELECT 42 AS answer",
+        "```",
+        "",
+        "```sql endless",
+        "SELECT sum(range) AS s FROM range(10000000000)",
+        "```",
+        "",
+        "```sql reader",
+        "SELECT s FROM endless",
+        "```",
+        "",
+      ]),
+      false,
+    );
+    const endless = cell(page, "SQL cell endless");
+    // Its time counts up while it runs.
+    await cellStatus(page, "SQL cell endless")
+      .getByText(/^running · [1-9]\d* s$/)
+      .waitFor({ timeout: 30_000 });
+    const started = Date.now();
+    await endless.getByRole("button", { name: "Stop SQL cell endless" }).click();
+    await expect
+      .poll(() => cellStatus(page, "SQL cell endless").textContent(), { timeout: 10_000 })
+      .toBe("stopped");
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await endless.getByText(/Stopped after \d+\.\d s/).waitFor();
+    // What reads it stopped too; the other cell keeps its result; the engine answers at once.
+    expect(await cellStatus(page, "SQL cell reader").textContent()).toBe("stopped");
+    expect(await cell(page, "SQL cell kept").textContent()).toContain("42");
+    await cells(page).getByRole("button", { name: "Run SQL cell kept" }).click();
+    await expect.poll(() => cellStatus(page, "SQL cell kept").textContent()).toMatch(/ms$/);
+    await page.context().close();
+  });
+
+  it("Stop all in the header stops the running cell and what is queued after it", async () => {
+    const page = await startApp(harness);
+    await openUntrusted(
+      page,
+      "cells.md",
+      notebookText("Two long", [
+        "```sql first",
+        "SELECT sum(range) AS s FROM range(10000000000)",
+        "```",
+        "",
+        "```sql second",
+        "SELECT sum(range) AS s FROM range(10000000001)",
+        "```",
+        "",
+      ]),
+    );
+    await page.getByRole("button", { name: "Trust and run" }).click();
+    await expect.poll(() => cellStatus(page, "SQL cell first").textContent()).toMatch(/^running/);
+    await page.getByRole("button", { name: "Stop all" }).click();
+    await waitForIdle(page, 10_000);
+    for (const name of ["first", "second"])
+      expect(await cellStatus(page, `SQL cell ${name}`).textContent()).toBe("stopped");
     await page.context().close();
   });
 });

@@ -4,6 +4,7 @@ import { sharedLibrary, cellLibrary, sqlText } from "../../src/runtime/library.t
 import type { Engine } from "../../src/engine/index.ts";
 
 const stubEngine = {} as Engine<unknown>;
+const run = () => ({ cellId: "c1", outputs: [], signal: new AbortController().signal });
 
 describe("library", () => {
   it("cells.d.ts documents exactly the names TS cells see", async () => {
@@ -11,7 +12,7 @@ describe("library", () => {
     const declared = [...dts.matchAll(/^\s+(?:function|const) (\w+)/gm)].map((m) => m[1]).sort();
     const provided = [
       ...sharedLibrary({ engine: stubEngine }).keys(),
-      ...cellLibrary({ engine: stubEngine }, "c1", []).keys(),
+      ...cellLibrary({ engine: stubEngine }, run()).keys(),
     ].sort();
     expect(declared).toEqual(provided);
     for (const name of provided)
@@ -30,7 +31,7 @@ describe("library", () => {
   });
 
   it("view() refuses an input whose value is outside its own range", () => {
-    const view = cellLibrary({ engine: stubEngine }, "c1", []).get("view") as (
+    const view = cellLibrary({ engine: stubEngine }, run()).get("view") as (
       spec: unknown,
     ) => unknown;
     expect(() => view({ type: "range", min: 2, max: 10, value: 11 })).toThrow(

@@ -1,3 +1,4 @@
+import type { Table } from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createNodeEngine } from "../../src/engine/node.ts";
 import { toRows, type Engine } from "../../src/engine/index.ts";
@@ -469,7 +470,7 @@ describe("cells", () => {
     });
   });
 
-  it("stop() keeps queued cells from starting and drops the running one's result silently", async () => {
+  it("close() keeps queued cells from starting and drops the running one's result silently", async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((r) => (release = r));
     const { runtime, starts, seen } = await setup(
@@ -482,11 +483,120 @@ describe("cells", () => {
     const run = runtime.runAll();
     await vi.waitFor(() => expect(starts).toEqual(["slow"]));
     const heard = seen.length;
-    runtime.stop();
+    runtime.close();
     release();
     await run;
     expect(starts).toEqual(["slow"]);
     expect(seen.length).toBe(heard);
     expect((await engine.tables()).map((t) => t.name)).not.toContain("after_stop");
+  });
+
+  it("stop(id) interrupts a running SQL cell's query in the engine: the cell ends as stopped, and the next runs at once", async () => {
+    const { runtime, idOf, state, count } = await setup([
+      { kind: "sql", name: "endless", source: "SELECT sum(range) AS s FROM range(10000000000)" },
+      { kind: "sql", name: "reader", source: "SELECT s FROM endless" },
+      { kind: "sql", name: "quick", source: "SELECT 42 AS answer" },
+    ]);
+    const run = runtime.runAll();
+    await vi.waitFor(() => expect(state("endless").status).toBe("running"), { timeout: 10_000 });
+    runtime.stop(idOf("endless"));
+    await run;
+    expect(state("endless")).toMatchObject({ status: "stopped", ms: expect.any(Number) });
+    // What reads it stops with it; what does not, runs.
+    expect(state("reader")).toEqual({ status: "stopped", ms: undefined });
+    expect(state("quick")).toMatchObject({ status: "done" });
+    expect([count("reader"), count("quick")]).toEqual([0, 1]);
+    const tables = toRows(await engine.query("SELECT table_name FROM duckdb_tables()"));
+    expect(tables.map((t) => t.table_name)).not.toContain("endless");
+    // A cell that reads a stopped one says so when run alone.
+    await runtime.runOnly(idOf("reader"));
+    expect(state("reader")).toMatchObject({
+      status: "error",
+      error: { message: "endless was stopped, and this cell reads it" },
+    });
+  });
+
+  it("stop(id) abandons a TS cell that awaits forever; the cells queued after it go on", async () => {
+    const never = new Promise(() => undefined);
+    const { runtime, idOf, state } = await setup(
+      [
+        { kind: "ts", name: "waiting", source: "await never; 1" },
+        { kind: "ts", name: "after", source: "2" },
+      ],
+      new Map([["never", never]]),
+    );
+    const run = runtime.runAll();
+    await vi.waitFor(() => expect(state("waiting").status).toBe("running"));
+    runtime.stop(idOf("waiting"));
+    await run;
+    expect(state("waiting").status).toBe("stopped");
+    expect(state("after")).toMatchObject({ status: "done", value: 2 });
+  });
+
+  it("a TS cell's sql`…` is interrupted by stop(id), and nothing more of that run reaches the engine", async () => {
+    let sent: () => void = () => undefined;
+    const querying = new Promise<void>((r) => (sent = r));
+    let tried: () => void = () => undefined;
+    const triedAgain = new Promise<void>((r) => (tried = r));
+    const { runtime, idOf, state } = await setup(
+      [
+        {
+          kind: "ts",
+          name: "twice",
+          source: [
+            "const first = sql`SELECT sum(range) FROM range(10000000000)`;",
+            "sent();",
+            "try { await first; } catch {",
+            "  try { await sql`CREATE TABLE after_stop AS SELECT 1`; } finally { tried(); }",
+            "}",
+          ].join("\n"),
+        },
+      ],
+      new Map<string, unknown>([
+        ["sent", sent],
+        ["tried", tried],
+      ]),
+    );
+    const run = runtime.runAll();
+    await querying;
+    runtime.stop(idOf("twice"));
+    await run;
+    await triedAgain;
+    expect(state("twice").status).toBe("stopped");
+    const tables = toRows(await engine.query("SELECT table_name FROM duckdb_tables()"));
+    expect(tables.map((t) => t.table_name)).not.toContain("after_stop");
+  });
+
+  it("re-running a running cell stops the old run first; only the new run's result shows", async () => {
+    const { runtime, idOf, state, count } = await setup([
+      { kind: "sql", name: "slow", source: "SELECT sum(range) AS s FROM range(10000000000)" },
+    ]);
+    const first = runtime.runAll();
+    await vi.waitFor(() => expect(state("slow").status).toBe("running"), { timeout: 10_000 });
+    const started = performance.now();
+    const second = runtime.edit(idOf("slow"), "SELECT 7 AS s");
+    await Promise.all([first, second]);
+    // The first run's ten billion rows were not waited for.
+    expect(performance.now() - started).toBeLessThan(15_000);
+    expect(count("slow")).toBe(2);
+    expect(state("slow").status).toBe("done");
+    expect(toRows(runtime.value("slow") as Table)).toEqual([{ s: 7 }]);
+  });
+
+  it("stopAll() stops every queued and running cell", async () => {
+    const never = new Promise(() => undefined);
+    const { runtime, state } = await setup(
+      [
+        { kind: "ts", name: "a", source: "await never; 1" },
+        { kind: "ts", name: "b", source: "2" },
+        { kind: "ts", name: "c", source: "b + 1" },
+      ],
+      new Map([["never", never]]),
+    );
+    const run = runtime.runAll();
+    await vi.waitFor(() => expect(state("a").status).toBe("running"));
+    runtime.stopAll();
+    await run;
+    expect(["a", "b", "c"].map((n) => state(n).status)).toEqual(["stopped", "stopped", "stopped"]);
   });
 });

@@ -25,6 +25,7 @@ interface WorkerEvents {
 function fakeWorker(): WorkerLike & {
   jobs: SegmentJob["kind"][];
   posted: SegmentRequest[];
+  terminated: boolean;
   crash(message?: string): void;
 } {
   const listeners: { [K in keyof WorkerEvents]: ((event: WorkerEvents[K]) => void)[] } = {
@@ -34,16 +35,23 @@ function fakeWorker(): WorkerLike & {
   const worker = {
     jobs: [] as SegmentJob["kind"][],
     posted: [] as SegmentRequest[],
+    terminated: false,
     postMessage(message: SegmentRequest) {
       worker.jobs.push(message.job.kind);
       const request = structuredClone(message);
       worker.posted.push(request);
-      setTimeout(() =>
+      setTimeout(() => {
+        if (worker.terminated) return;
         handleSegmentRequest(request, (response) => {
           const copy = structuredClone(response);
-          setTimeout(() => listeners.message.forEach((l) => l({ data: copy })));
-        }),
-      );
+          setTimeout(() => {
+            if (!worker.terminated) listeners.message.forEach((l) => l({ data: copy }));
+          });
+        });
+      });
+    },
+    terminate() {
+      worker.terminated = true;
     },
     addEventListener<K extends keyof WorkerEvents>(
       type: K,
@@ -78,10 +86,10 @@ function thrown(call: () => unknown): string {
   throw new Error("expected the call to throw");
 }
 
-describe("remoteSegmentation(worker).kmeans", () => {
+describe("remoteSegmentation(() => worker).kmeans", () => {
   it("runs the restarts in the worker, reports every iteration, and returns what kmeans() returns", async () => {
     const worker = fakeWorker();
-    const { kmeans: remote } = remoteSegmentation(worker);
+    const { kmeans: remote } = remoteSegmentation(() => worker);
     const progress: KMeansProgress[] = [];
     const options = { k: 3, columns: PENGUIN_COLUMNS, seed: 4, nInit: 5, standardize: true };
     const result = await remote(penguins(), { ...options, onIteration: (p) => progress.push(p) });
@@ -96,7 +104,7 @@ describe("remoteSegmentation(worker).kmeans", () => {
 
   it("bad options fail with the same message as kmeans(); an unknown column fails on the page", async () => {
     const worker = fakeWorker();
-    const { kmeans: remote } = remoteSegmentation(worker);
+    const { kmeans: remote } = remoteSegmentation(() => worker);
     for (const bad of [
       { k: 1, columns: PENGUIN_COLUMNS },
       { k: 3, columns: PENGUIN_COLUMNS, seed: 0.5 },
@@ -116,7 +124,7 @@ describe("remoteSegmentation(worker).kmeans", () => {
 
   it("only the columns it reads go to the worker, and the result's big arrays come back transferred", async () => {
     const worker = fakeWorker();
-    const result = await remoteSegmentation(worker).kmeans(penguins(), {
+    const result = await remoteSegmentation(() => worker).kmeans(penguins(), {
       k: 3,
       columns: PENGUIN_COLUMNS,
       standardize: true,
@@ -134,7 +142,7 @@ describe("remoteSegmentation(worker).kmeans", () => {
   });
 });
 
-describe("remoteSegmentation(worker).elbow", () => {
+describe("remoteSegmentation(() => worker).elbow", () => {
   const options = {
     columns: PENGUIN_COLUMNS,
     k: [1, 6] as [number, number],
@@ -149,7 +157,7 @@ describe("remoteSegmentation(worker).elbow", () => {
 
   it("runs the sweep in the worker and returns exactly what elbow() returns", async () => {
     const worker = fakeWorker();
-    const remote = await remoteSegmentation(worker).elbow(penguins(), options);
+    const remote = await remoteSegmentation(() => worker).elbow(penguins(), options);
     const local = elbow(penguins(), options);
     expect(worker.jobs).toEqual(["elbow"]);
     expect(remote).toEqual(local);
@@ -159,7 +167,7 @@ describe("remoteSegmentation(worker).elbow", () => {
 
   it("onK hears each k across the worker boundary, as elbow() calls it, before the result", async () => {
     const heard: unknown[] = [];
-    const promise = remoteSegmentation(fakeWorker()).elbow(penguins(), {
+    const promise = remoteSegmentation(() => fakeWorker()).elbow(penguins(), {
       ...options,
       onK: (k, done, total) => heard.push([k, done, total]),
     });
@@ -173,7 +181,7 @@ describe("remoteSegmentation(worker).elbow", () => {
 
   it("bad options fail with the same message as elbow()", async () => {
     const worker = fakeWorker();
-    const { elbow: remote } = remoteSegmentation(worker);
+    const { elbow: remote } = remoteSegmentation(() => worker);
     for (const bad of [
       { ...options, k: [3, 3] as [number, number] },
       { ...options, k: [1, 400] as [number, number] },
@@ -194,18 +202,20 @@ describe("remoteSegmentation(worker).elbow", () => {
     };
     expect(thrown(() => elbow(penguins(), { ...options, onK }))).toBe("stop at 3");
     expect(
-      await rejection(remoteSegmentation(fakeWorker()).elbow(penguins(), { ...options, onK })),
+      await rejection(
+        remoteSegmentation(() => fakeWorker()).elbow(penguins(), { ...options, onK }),
+      ),
     ).toBe("stop at 3");
   });
 });
 
-describe("remoteSegmentation(worker).silhouette", () => {
+describe("remoteSegmentation(() => worker).silhouette", () => {
   it("scores a kmeans result in the worker, sampled, exactly as silhouette() does", async () => {
     const rows = iris();
     const clusters = kmeans(rows, { k: 3, columns: IRIS_COLUMNS, seed: 1, standardize: true });
     const worker = fakeWorker();
     const options = { sample: 60, seed: 5 };
-    const remote = await remoteSegmentation(worker).silhouette(rows, clusters, options);
+    const remote = await remoteSegmentation(() => worker).silhouette(rows, clusters, options);
     const local = silhouette(rows, clusters, options);
     expect(worker.jobs).toEqual(["silhouette"]);
     expect(remote).toEqual(local);
@@ -217,7 +227,7 @@ describe("remoteSegmentation(worker).silhouette", () => {
     const clusters = kmeans(rows, { k: 4, columns: PENGUIN_COLUMNS, seed: 2, standardize: true });
     const labels = Array.from(clusters.labels, (l, i) => (i % 7 === 0 ? -1 : l));
     const options = { columns: PENGUIN_COLUMNS };
-    const remote = await remoteSegmentation(fakeWorker()).silhouette(rows, labels, options);
+    const remote = await remoteSegmentation(() => fakeWorker()).silhouette(rows, labels, options);
     const local = silhouette(rows, labels, options);
     expect(remote).toEqual(local);
     expect(remote.sampled).toBeNull();
@@ -232,11 +242,13 @@ describe("remoteSegmentation(worker).silhouette", () => {
     const message = thrown(() => silhouette(rows, clusters, options));
     expect(message).toBe("invalid seed: 0.5 (expected an integer)");
     const worker = fakeWorker();
-    expect(await rejection(remoteSegmentation(worker).silhouette(rows, clusters, options))).toBe(
-      message,
-    );
+    expect(
+      await rejection(remoteSegmentation(() => worker).silhouette(rows, clusters, options)),
+    ).toBe(message);
     expect(worker.jobs).toEqual([]);
-    const remote = await remoteSegmentation(worker).silhouette(rows, clusters, { sample: 60 });
+    const remote = await remoteSegmentation(() => worker).silhouette(rows, clusters, {
+      sample: 60,
+    });
     expect(remote).toEqual(silhouette(rows, clusters, { sample: 60 }));
     expect(remote.sampled).toEqual({ size: 60, of: 150, seed: 0 });
     expect(
@@ -246,7 +258,7 @@ describe("remoteSegmentation(worker).silhouette", () => {
 
   it("bad labels fail on the page, with the same message as silhouette()", async () => {
     const worker = fakeWorker();
-    const { silhouette: remote } = remoteSegmentation(worker);
+    const { silhouette: remote } = remoteSegmentation(() => worker);
     const rows = penguins();
     for (const [labels, options] of [
       [[0, 1], { columns: PENGUIN_COLUMNS }],
@@ -261,12 +273,12 @@ describe("remoteSegmentation(worker).silhouette", () => {
   });
 });
 
-describe("remoteSegmentation(worker)", () => {
+describe("remoteSegmentation(() => worker)", () => {
   it("calls at once on one worker each get their own answer", async () => {
     const rows = iris();
     const clusters = kmeans(rows, { k: 3, columns: IRIS_COLUMNS, seed: 1 });
     const worker = fakeWorker();
-    const remote = remoteSegmentation(worker);
+    const remote = remoteSegmentation(() => worker);
     const [a, sweep, b, scored] = await Promise.all([
       remote.kmeans(rows, { k: 2, columns: IRIS_COLUMNS, seed: 1 }),
       remote.elbow(rows, { k: [2, 4], columns: IRIS_COLUMNS, seed: 1 }),
@@ -281,12 +293,39 @@ describe("remoteSegmentation(worker)", () => {
 
   it("a worker that fails rejects the calls waiting on it and those after, instead of leaving them hanging", async () => {
     const worker = fakeWorker();
-    const remote = remoteSegmentation(worker);
+    const remote = remoteSegmentation(() => worker);
     const waiting = remote.elbow(iris(), { k: [1, 3], columns: IRIS_COLUMNS });
     worker.crash();
     await expect(waiting).rejects.toThrow("the segmentation worker failed to start");
     await expect(remote.kmeans(iris(), { k: 2, columns: IRIS_COLUMNS })).rejects.toThrow(
       "the segmentation worker failed to start",
     );
+  });
+
+  it("a call stopped by its signal rejects at once; its worker goes and the other calls finish on a new one", async () => {
+    const workers: ReturnType<typeof fakeWorker>[] = [];
+    const remote = remoteSegmentation(() => {
+      workers.push(fakeWorker());
+      return workers.at(-1)!;
+    });
+    const controller = new AbortController();
+    const stopped = remote.elbow(
+      iris(),
+      { k: [2, 6], columns: IRIS_COLUMNS, seed: 1 },
+      controller.signal,
+    );
+    const other = remote.kmeans(iris(), { k: 3, columns: IRIS_COLUMNS, seed: 1 });
+    controller.abort(new Error("stopped by the user"));
+    expect(await rejection(stopped)).toBe("stopped by the user");
+    expect(workers.map((w) => w.terminated)).toEqual([true, false]);
+    expect(workers[1]!.jobs).toEqual(["kmeans"]);
+    expect((await other).k).toBe(3);
+    const again = remote.kmeans(
+      iris(),
+      { k: 2, columns: IRIS_COLUMNS, seed: 1 },
+      AbortSignal.abort(),
+    );
+    await expect(again).rejects.toThrow();
+    expect(workers).toHaveLength(2);
   });
 });

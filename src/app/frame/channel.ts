@@ -1,5 +1,5 @@
 import { tableFromIPC, type Table } from "apache-arrow";
-import type { Engine, TableInfo } from "../../engine/index.ts";
+import type { Engine, QueryOptions, TableInfo } from "../../engine/index.ts";
 import type { SqlReferences } from "../../runtime/sqlrefs.ts";
 import type { FrameRequest, FromFrame, Reply } from "./protocol.ts";
 
@@ -20,13 +20,32 @@ export class ShellChannel {
     this.#port.postMessage(message, transfer);
   }
 
-  /** Ask the shell; rejects with the shell's message when it refuses or fails. */
-  async request(request: FrameRequest, transfer: Transferable[] = []): Promise<Answer> {
+  /**
+   * Ask the shell; rejects with the shell's message when it refuses or fails. Once `signal`
+   * fires the shell is told to stop the request, and it rejects at once with the signal's reason.
+   */
+  async request(
+    request: FrameRequest,
+    transfer: Transferable[] = [],
+    signal?: AbortSignal,
+  ): Promise<Answer> {
+    signal?.throwIfAborted();
     const id = ++this.#ids;
-    const reply = await new Promise<Reply>((resolve) => {
-      this.#pending.set(id, resolve);
-      this.post({ type: "request", id, request }, transfer);
-    });
+    const onAbort = () => {
+      this.post({ type: "cancel", id });
+      this.answer(id, { ok: false, message: "stopped" });
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let reply: Reply;
+    try {
+      reply = await new Promise<Reply>((resolve) => {
+        this.#pending.set(id, resolve);
+        this.post({ type: "request", id, request }, transfer);
+      });
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+    signal?.throwIfAborted();
     if (!reply.ok) throw new Error(reply.message);
     return reply;
   }
@@ -50,8 +69,8 @@ export class RemoteEngine implements Engine<never> {
     this.#channel = channel;
   }
 
-  async query(sql: string): Promise<Table> {
-    const reply = await this.#channel.request({ kind: "query", sql });
+  async query(sql: string, options: QueryOptions = {}): Promise<Table> {
+    const reply = await this.#channel.request({ kind: "query", sql }, [], options.signal);
     if (reply.kind !== "table") throw new Error("the app answered a query with no table");
     return tableFromIPC(reply.ipc);
   }

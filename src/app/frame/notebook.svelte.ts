@@ -97,6 +97,11 @@ export class FrameNotebook {
     this.#channel.post({ type: "ask-run", scope: { kind: "cell", id } });
   }
 
+  /** The user stops a queued or running cell (and what is queued after it that reads it). */
+  stop(id: string): void {
+    this.runner.stop(id);
+  }
+
   /** An input moved: the shell decides whether its cell runs again with the new value. */
   askInput(input: InputChange): void {
     this.#channel.post({ type: "ask-run", scope: { kind: "cell", id: input.cell }, input });
@@ -124,6 +129,9 @@ export class FrameNotebook {
           this.runner.setInput(message.input.cell, message.input.index, message.input.value);
         await this.#run(message.scope);
         this.#channel.post({ type: "ran", id: message.id });
+        return;
+      case "stop":
+        this.runner.stopAll();
         return;
       case "stopped":
         this.runner.markStopped(message.cell, message.ms);
@@ -186,5 +194,7 @@ function statusOf(state: CellState): CellStatus {
       return { status: "done", ms: state.ms };
     case "error":
       return { status: "error", message: state.error.message };
+    case "stopped":
+      return { status: "stopped", ms: state.ms };
   }
 }

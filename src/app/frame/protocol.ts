@@ -46,7 +46,8 @@ export type CellStatus =
   | { status: "queued" }
   | { status: "running"; started: number }
   | { status: "done"; ms: number }
-  | { status: "error"; message: string };
+  | { status: "error"; message: string }
+  | { status: "stopped"; ms: number | undefined };
 
 /** An input the user moved: its cell, its position among the cell's inputs, its new value. */
 export interface InputChange {
@@ -60,6 +61,8 @@ export type ToFrame =
   | { type: "view"; view: FrameView }
   /** run this (the shell decided it may run); the frame answers `ran` with the id */
   | { type: "run"; id: number; scope: RunScope; input?: InputChange }
+  /** stop every queued and running cell (the user pressed Stop in the app) */
+  | { type: "stop" }
   /** the frame was rebuilt after Stop: show this cell as stopped */
   | { type: "stopped"; cell: string; ms: number }
   /** the outputs as a report body (the shell sanitises it again and puts the page around it) */
@@ -96,6 +99,8 @@ export type FromFrame =
   /** the run with this id has finished */
   | { type: "ran"; id: number }
   | { type: "request"; id: number; request: FrameRequest }
+  /** the request with this id is no longer wanted (its cell was stopped): stop its query */
+  | { type: "cancel"; id: number }
   | { type: "download"; name: string; blob: Blob }
   | { type: "report"; id: number; html: string }
   /** files are dragged over the frame: the shell shows its drop target above it */
@@ -123,6 +128,7 @@ const FROM_FRAME_TYPES = new Set<string>([
   "states",
   "ran",
   "request",
+  "cancel",
   "download",
   "report",
   "drag",
