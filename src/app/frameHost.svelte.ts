@@ -217,6 +217,17 @@ export class FrameHost {
     }, STOP_GRACE_MS);
   }
 
+  /** DuckDB was lost: its queries fail now, and nothing queued may start on the next one. */
+  engineLost(): void {
+    for (const request of this.#inflight.values()) request.abort();
+    if (this.busy) this.#post({ type: "stop" });
+  }
+
+  /** DuckDB runs again, with the datasets but none of the cells' tables: every result goes. */
+  engineRestarted(): void {
+    this.#post({ type: "restarted" });
+  }
+
   /** The report body of the outputs, from the frame. */
   async report(): Promise<string | undefined> {
     if (!(await this.#whenReady())) return undefined;

@@ -117,6 +117,12 @@ export class Runner {
     this.#runtime.stopAll();
   }
 
+  /** The database was replaced: every result goes, and the cells show as not run. */
+  reset(): void {
+    this.#stops++;
+    this.#runtime.reset();
+  }
+
   /** A cell was stopped by tearing its frame down: show it so in the new one. */
   markStopped(id: string, ms: number): void {
     this.states = new Map([...this.states, [id, { status: "stopped", ms }]]);

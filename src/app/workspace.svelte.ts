@@ -1,4 +1,4 @@
-import { messageOf, tableNameFor, type Engine } from "../engine/index.ts";
+import { messageOf, tableNameFor, type Engine, type EngineLost } from "../engine/index.ts";
 import {
   codeHash,
   notebook as makeNotebook,
@@ -36,12 +36,16 @@ const FRAME_DOWNLOADS = new Map([
   [".txt", "text/plain"],
 ]);
 
-/** The database engine's life: starting, ready, or failed to start. */
+/** The database engine's life: starting, ready, restarting after it was lost, or failed to start. */
 export type EngineStatus =
-  { kind: "starting" } | { kind: "ready"; version: string } | { kind: "failed"; message: string };
+  | { kind: "starting" }
+  | { kind: "ready"; version: string }
+  | { kind: "restarting"; message: string }
+  | { kind: "failed"; message: string };
 
 export interface WorkspaceHost {
-  createEngine: () => Promise<Engine<File>>;
+  /** start DuckDB; `onLost` hears when its worker dies or hangs for good */
+  createEngine: (events: { onLost: (error: EngineLost) => void }) => Promise<Engine<File>>;
   /** show a URL for the open notebook (push: a new history entry) */
   navigate: (hash: string, push: boolean) => void;
 }
@@ -473,7 +477,9 @@ export class Workspace {
 
   async #startEngine(): Promise<Engine<File> | undefined> {
     try {
-      const engine = await this.#host.createEngine();
+      const engine = await this.#host.createEngine({
+        onLost: (error) => void this.#engineLost(error),
+      });
       const version = (await engine.query("SELECT version() AS v")).getChild("v")?.get(0);
       this.engine = { kind: "ready", version: String(version) };
       return engine;
@@ -481,6 +487,31 @@ export class Workspace {
       this.engine = { kind: "failed", message: `The database did not start: ${messageOf(error)}` };
       return undefined;
     }
+  }
+
+  /**
+   * DuckDB's worker died or hung: nothing of the notebook is lost (its text and files are in
+   * storage), but every table is. Stop what runs, start a new engine, load the notebook's
+   * datasets into it again, and mark the cells as needing a run.
+   */
+  async #engineLost(error: EngineLost): Promise<void> {
+    this.engine = { kind: "restarting", message: error.message };
+    this.frame?.engineLost();
+    this.#engine = this.#startEngine();
+    const engine = await this.#engine;
+    const doc = this.doc;
+    const store = this.persistence?.store;
+    if (!engine || !doc || !store) return;
+    this.datasets.setEngine(engine, store);
+    await this.datasets.attach(doc);
+    if (doc !== this.doc) return;
+    this.frame?.engineRestarted();
+    this.notices.add(
+      "error",
+      `${error.message.replace(/; it is being restarted$/, "")}. It was restarted and the datasets loaded again; nothing of the notebook was lost, but its results were: run it again.`,
+      { label: "Run all", run: () => this.runAll() },
+      { docId: doc.id },
+    );
   }
 
   /**

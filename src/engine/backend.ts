@@ -41,4 +41,9 @@ export interface Backend<S> {
   reset(): Promise<void>;
   /** Release the database. */
   close(): Promise<void>;
+  /**
+   * The engine found the database unusable (it read a known file wrongly): give it up, so that
+   * the app starts another. Where there is no one to start another, absent.
+   */
+  broken?(reason: string): void;
 }

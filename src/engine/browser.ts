@@ -4,7 +4,14 @@ import type { Backend } from "./backend.ts";
 import { QUERY_CONFIG } from "./convert.ts";
 import { DuckEngine } from "./duck.ts";
 import { pendingCalls, runPending } from "./pending.ts";
+import type { EngineLost } from "./errors.ts";
 import type { Engine } from "./types.ts";
+import { watched, Watchdog } from "./watchdog.ts";
+
+export interface BrowserEngineOptions {
+  /** DuckDB's worker died or stopped answering; the engine is unusable from now on */
+  onLost?: (error: EngineLost) => void;
+}
 
 /**
  * The browser engine: DuckDB-WASM's `eh` bundle (faster than `mvp`; the threaded `coi` one
@@ -12,7 +19,9 @@ import type { Engine } from "./types.ts";
  * wasm and worker served from the app's own origin, and the worker kept offline (offline.ts).
  * Files are `File` handles, read in place.
  */
-export async function createBrowserEngine(): Promise<Engine<File>> {
+export async function createBrowserEngine(
+  options: BrowserEngineOptions = {},
+): Promise<Engine<File>> {
   const features = await duckdb.getPlatformFeatures();
   if (!features.wasmExceptions) {
     throw new Error(
@@ -27,6 +36,18 @@ export async function createBrowserEngine(): Promise<Engine<File>> {
   await db.instantiate(ehWasm);
   await db.open({ query: QUERY_CONFIG });
   let conn = await db.connect();
+
+  // A worker that dies or hangs is given up for good: its calls fail, and the app starts another.
+  const dog = new Watchdog({
+    ping: () => db.ping(),
+    onLost: (error) => {
+      worker.terminate();
+      options.onLost?.(error);
+    },
+  });
+  worker.addEventListener("error", (event) =>
+    dog.lose(`its worker failed${event.message ? `: ${event.message}` : ""}`),
+  );
 
   const backend: Backend<File> = {
     query: (sql, signal) =>
@@ -61,11 +82,14 @@ export async function createBrowserEngine(): Promise<Engine<File>> {
       conn = await db.connect();
     },
     close: async () => {
+      dog.dispose();
+      if (dog.lost) return;
       await conn.close();
       await db.terminate();
     },
+    broken: (reason) => dog.lose(reason),
   };
-  const engine = new DuckEngine(backend);
+  const engine = new DuckEngine(watched(backend, dog));
   await engine.goOffline();
   await engine.lockDown();
   return engine;

@@ -1,7 +1,7 @@
 import { DataType, type Table } from "apache-arrow";
 import type { Backend } from "./backend.ts";
 import { toRows } from "./convert.ts";
-import { firstLine, LoadError, messageOf, QueryError, QueryStopped } from "./errors.ts";
+import { EngineLost, firstLine, LoadError, messageOf, QueryError, QueryStopped } from "./errors.ts";
 import { checkHead, formatOf, HEAD_BYTES, tableNameFor } from "./formats.ts";
 import { ident, literal } from "./sql.ts";
 import { sqlIdentifiers } from "./sqllex.ts";
@@ -35,6 +35,8 @@ export class DuckEngine<S> implements Engine<S> {
   #backend: Backend<S>;
   #queue: Promise<unknown> = Promise.resolve();
   #files = 0;
+  /** a load failed: check the database reads files right before the next */
+  #suspect = false;
   /** how the engine was locked, to lock a fresh database the same way */
   #locked: LockOptions | undefined;
 
@@ -75,6 +77,7 @@ export class DuckEngine<S> implements Engine<S> {
 
   registerFile(source: S, options: RegisterOptions = {}): Promise<TableInfo> {
     return this.#serial(async () => {
+      if (this.#suspect) await this.#checkHealth();
       const fileName = this.#backend.nameOf(source);
       const format = formatOf(fileName);
       const table = options.table ?? tableNameFor(fileName);
@@ -88,6 +91,10 @@ export class DuckEngine<S> implements Engine<S> {
         if (format === "csv" || format === "tsv") await this.#loadCsv(load);
         else if (format === "parquet") await this.#loadParquet(load);
         else await this.#loadJson(load);
+      } catch (error) {
+        // A failed load can leave DuckDB reading every later file wrong (a huge one did).
+        this.#suspect = true;
+        throw error;
       } finally {
         await this.#backend.dropFile(virtualName);
       }
@@ -140,6 +147,35 @@ export class DuckEngine<S> implements Engine<S> {
 
   close(): Promise<void> {
     return this.#serial(() => this.#backend.close());
+  }
+
+  /**
+   * Before the first load after a failed one: DuckDB reads a known two-row CSV. A database that
+   * reads it wrong (after a failed 2.4 GB load, every later CSV loaded as one empty column) is
+   * given up, so that the app starts another instead of making wrong tables.
+   */
+  async #checkHealth(): Promise<void> {
+    // With external access off, no file can be read at all: there is nothing to check.
+    if (this.#locked?.externalAccess === false) return;
+    const name = `strata-check-${++this.#files}.csv`;
+    let healthy: boolean;
+    try {
+      await this.#backend.registerBytes(name, new TextEncoder().encode("a,b\n1,x\n2,y\n"));
+      const table = await this.#run(`SELECT * FROM read_csv(${literal(name)})`);
+      healthy = table.numRows === 2 && table.numCols === 2;
+    } catch (error) {
+      if (error instanceof EngineLost) throw error;
+      healthy = false;
+    } finally {
+      await this.#backend.dropFile(name).catch(() => undefined);
+    }
+    if (healthy) {
+      this.#suspect = false;
+      return;
+    }
+    const reason = "after a failed load it read a known file wrong";
+    this.#backend.broken?.(reason);
+    throw new EngineLost(reason);
   }
 
   /** One operation at a time: a load's transaction must not interleave with a query. */

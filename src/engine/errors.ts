@@ -26,6 +26,14 @@ export class QueryStopped extends Error {
   }
 }
 
+/** DuckDB's worker died or stopped answering: the call never reached an answer. */
+export class EngineLost extends Error {
+  override name = "EngineLost";
+  constructor(reason: string) {
+    super(`DuckDB stopped working (${reason}); it is being restarted`);
+  }
+}
+
 /** A file that could not be loaded; names the file, the reason and, where known, the line. */
 export class LoadError extends Error {
   override name = "LoadError";

@@ -238,6 +238,18 @@ export class Runtime {
   }
 
   /**
+   * The database was replaced by a new one (the old one was lost): the tables cells made are
+   * gone, so every cell stops or goes back to not run, and a run starts afresh.
+   */
+  reset(): void {
+    this.stopAll();
+    this.#made.clear();
+    this.#goneNames.clear();
+    for (const id of this.#cells.keys())
+      if (this.state(id).status !== "idle") this.#set(id, { type: "reset" });
+  }
+
+  /**
    * Stop for good (its notebook closed): queued cells never start, a running cell's result is
    * dropped, and listeners hear nothing more.
    */

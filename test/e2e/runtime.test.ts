@@ -5,10 +5,12 @@ import {
   cell,
   cellStatus,
   cells,
+  dataset,
   notebookText,
   openUntrusted,
   ready,
   startApp,
+  upload,
   waitForIdle,
 } from "./helpers.ts";
 
@@ -118,6 +120,37 @@ describe("the runtime does what the screen says", () => {
     await waitForIdle(page, 10_000);
     for (const name of ["first", "second"])
       expect(await cellStatus(page, `SQL cell ${name}`).textContent()).toBe("stopped");
+    await page.context().close();
+  });
+
+  it("when DuckDB's worker dies, the app says so, restarts it, loads the datasets again, and the notebook runs on request", async () => {
+    const page = await openTrusted(
+      notebookText("Survives", ["```sql counted", "SELECT count(*) AS n FROM people", "```", ""]),
+    );
+    await upload(page, "people.csv", "name,age\nada,36\nalan,41\ngrace,85\n");
+    const counted = cellStatus(page, "SQL cell counted");
+    await expect.poll(() => counted.textContent()).toMatch(/ms$/);
+    // The worker goes away as a crashed one would: no answer, ever again.
+    let killed = 0;
+    for (const worker of page.workers()) {
+      if ((await worker.evaluate(() => self.name).catch(() => "")) !== "duckdb") continue;
+      await worker.evaluate(() => self.close()).catch(() => undefined);
+      killed++;
+    }
+    expect(killed).toBe(1);
+    const notice = page.getByRole("alert").filter({ hasText: /DuckDB stopped working/ });
+    await notice.getByText(/It was restarted and the datasets loaded again/).waitFor({
+      timeout: 30_000,
+    });
+    await page
+      .getByRole("status", { name: "Engine status" })
+      .getByText(/DuckDB v\d/)
+      .waitFor();
+    await dataset(page, "people").waitFor();
+    expect(await counted.textContent()).toBe("not run");
+    await notice.getByRole("button", { name: "Run all" }).click();
+    await expect.poll(() => counted.textContent()).toMatch(/ms$/);
+    expect(await cell(page, "SQL cell counted").textContent()).toContain("3");
     await page.context().close();
   });
 });

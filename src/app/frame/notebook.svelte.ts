@@ -133,6 +133,9 @@ export class FrameNotebook {
       case "stop":
         this.runner.stopAll();
         return;
+      case "restarted":
+        this.runner.reset();
+        return;
       case "stopped":
         this.runner.markStopped(message.cell, message.ms);
         return;
