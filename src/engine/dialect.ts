@@ -45,16 +45,16 @@ export function sniffDialect(text: string, options: SniffOptions): Dialect | und
   const candidates = (options.only ? [options.only] : CHARACTERS).map((separator) =>
     measure(separator, splitRecords(text, separator, options.complete)),
   );
-  const fits = candidates.filter((c) => c.columns >= 2 && c.share > CONSISTENT);
+  const fits = candidates.filter((c) => c.dialect.columns >= 2 && c.share > CONSISTENT);
   if (options.whitespace && options.only === undefined) {
     const spaced = measure("whitespace", splitRecords(text, "whitespace", options.complete));
     // A tab between space-padded fields (the CDNOW sample) splits consistently too, into fewer
     // columns; comma, semicolon and pipe files are never read as whitespace-separated.
+    const { columns } = spaced.dialect;
     const beaten = fits.every(
-      (c) => c.dialect.separator === "\t" && c.columns < spaced.columns && c.share <= spaced.share,
+      (c) => c.dialect.separator === "\t" && c.dialect.columns < columns && c.share <= spaced.share,
     );
-    if (spaced.columns >= 2 && spaced.share >= WHITESPACE_CONSISTENT && beaten)
-      return spaced.dialect;
+    if (columns >= 2 && spaced.share >= WHITESPACE_CONSISTENT && beaten) return spaced.dialect;
   }
   const preferred = fits.find((c) => c.dialect.separator === options.prefer);
   const best = preferred ?? [...fits].sort((a, b) => b.share - a.share)[0];
@@ -63,7 +63,7 @@ export function sniffDialect(text: string, options: SniffOptions): Dialect | und
 
 interface Measured {
   dialect: Dialect;
-  columns: number;
+  /** the share of records with the modal field count, 0..1 */
   share: number;
 }
 
@@ -77,11 +77,7 @@ function measure(separator: Separator, split: Split): Measured {
     if (n > most || (n === most && count > columns)) [columns, most] = [count, n];
   }
   const share = split.records.length === 0 ? 0 : most / split.records.length;
-  return {
-    dialect: { separator, quoted: split.quoted, columns, records: split.records },
-    columns,
-    share,
-  };
+  return { dialect: { separator, quoted: split.quoted, columns, records: split.records }, share };
 }
 
 interface Split {

@@ -41,7 +41,8 @@ export async function loadWhitespace<S>(
       const converted = toTabSeparated(bytes.subarray(0, end));
       const name = `${load.virtualName}.${k}`;
       registered.push(name);
-      await host.backend.registerBytes(name, converted);
+      // A copy: in the browser the bytes move to the worker, and the lines are counted here.
+      await host.backend.registerBytes(name, converted.slice());
       if (k === 0) {
         let sniffed = await sniff(host, literal(name), { ...read, header });
         first = decideHeader(header, sniffed, dialect.records);
