@@ -1,6 +1,7 @@
 import { DataType, type Table } from "apache-arrow";
 import type { Backend } from "./backend.ts";
 import { toRows } from "./convert.ts";
+import { loadCsv } from "./csv.ts";
 import { EngineLost, firstLine, LoadError, messageOf, QueryError, QueryStopped } from "./errors.ts";
 import { checkHead, formatOf, HEAD_BYTES, tableNameFor } from "./formats.ts";
 import { ident, literal } from "./sql.ts";
@@ -27,8 +28,6 @@ export interface LockOptions {
 }
 
 const STAGING = "__strata_staging";
-const REJECTS = "__strata_rejects";
-const SCANS = "__strata_scans";
 
 /** The engine over either platform's backend: loading, describing and error wrapping live here. */
 export class DuckEngine<S> implements Engine<S> {
@@ -87,8 +86,10 @@ export class DuckEngine<S> implements Engine<S> {
       checkHead(fileName, format, head, size);
       const virtualName = `strata-${++this.#files}-${fileName.replace(/[^\w.-]/g, "_")}`;
       const load = { source, fileName, format, table, virtualName, size, head };
+      let header: boolean | undefined;
       try {
-        if (format === "csv" || format === "tsv") await this.#loadCsv(load);
+        if (format === "csv" || format === "tsv")
+          header = await this.#loadCsv(load, options.header);
         else if (format === "parquet") await this.#loadParquet(load);
         else await this.#loadJson(load);
       } catch (error) {
@@ -98,7 +99,8 @@ export class DuckEngine<S> implements Engine<S> {
       } finally {
         await this.#backend.dropFile(virtualName);
       }
-      return this.#describe(table);
+      const info = await this.#describe(table);
+      return header === undefined ? info : { ...info, header };
     });
   }
 
@@ -226,38 +228,11 @@ export class DuckEngine<S> implements Engine<S> {
     return { name: table, rowCount: Number(count), columns };
   }
 
-  /**
-   * Read with DuckDB's CSV reader, collecting malformed rows instead of letting the sniffer
-   * guess a one-column layout; any malformed row fails the whole load inside a transaction,
-   * so a table of the same name that was loaded before stays as it was.
-   */
-  async #loadCsv(load: Load<S>): Promise<void> {
-    await this.#backend.registerSource(load.virtualName, load.source);
-    const delim = load.format === "tsv" ? ", delim = '\\t'" : "";
-    await this.#run(`DROP TABLE IF EXISTS ${REJECTS}`);
-    await this.#run(`DROP TABLE IF EXISTS ${SCANS}`);
-    await this.#run("BEGIN TRANSACTION");
+  /** Delimited text goes through csv.ts; its DuckDB errors get the file's name here. */
+  async #loadCsv(load: Load<S>, header: boolean | undefined): Promise<boolean> {
     try {
-      await this.#run(
-        `CREATE OR REPLACE TABLE ${ident(load.table)} AS SELECT * FROM read_csv(${literal(load.virtualName)}${delim}, store_rejects = true, rejects_table = '${REJECTS}', rejects_scan = '${SCANS}')`,
-      );
-      const rejects = toRows(
-        await this.#run(
-          `SELECT line, error_type, error_message, count(*) OVER () AS rejected FROM ${REJECTS} ORDER BY line LIMIT 1`,
-        ),
-      );
-      const first = rejects[0];
-      if (first) {
-        const n = Number(first.rejected);
-        throw new LoadError(
-          load.fileName,
-          `${csvReason(String(first.error_type), String(first.error_message))} (${n} malformed row${n === 1 ? "" : "s"}; nothing was loaded)`,
-          { line: Number(first.line) },
-        );
-      }
-      await this.#run("COMMIT");
+      return await loadCsv({ backend: this.#backend, run: (sql) => this.#run(sql) }, load, header);
     } catch (error) {
-      await this.#run("ROLLBACK");
       throw asLoadError(load, error);
     }
   }
@@ -363,21 +338,6 @@ interface Load<S> {
   size: number;
   /** the first HEAD_BYTES of the file, already read for checkHead */
   head: Uint8Array;
-}
-
-function csvReason(type: string, message: string): string {
-  switch (type) {
-    case "INVALID UNICODE":
-    case "INVALID ENCODING":
-      return "not valid UTF-8 text; save the file as UTF-8";
-    case "UNQUOTED VALUE":
-    case "UNTERMINATED QUOTE":
-      return `badly quoted value (${message.toLowerCase()})`;
-    default:
-      return message
-        .replace(/^Expected Number of Columns: (\d+) Found: (\d+)/, "expected $1 columns, found $2")
-        .replace(/\.$/, "");
-  }
 }
 
 /** Give a foreign error the file's name, the line DuckDB reports, and one line of reason. */

@@ -19,12 +19,19 @@ export interface TableInfo {
   rowCount: number;
   /** the columns in table order */
   columns: ColumnInfo[];
+  /**
+   * set by loading a CSV or TSV file: whether its first line was read as column names; when
+   * false the columns are named column0, column1, …
+   */
+  header?: boolean;
 }
 
 /** Options for loading a file into a table. */
 export interface RegisterOptions {
   /** the table to create or replace; defaults to a name derived from the file name */
   table?: string;
+  /** CSV and TSV: read the first line as column names (true) or as data (false); detected when absent */
+  header?: boolean;
 }
 
 /** How a query runs. */

@@ -46,6 +46,7 @@ describe("createNodeEngine()", () => {
     expect(info).toEqual({
       name: "orders_2024",
       rowCount: 3,
+      header: true,
       columns: [
         { name: "order_id", type: "BIGINT" },
         { name: "customer", type: "VARCHAR" },

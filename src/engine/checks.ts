@@ -1,0 +1,166 @@
+import { toRows } from "./convert.ts";
+import type { CsvHost, CsvLoad } from "./csv.ts";
+import type { Dialect } from "./dialect.ts";
+import { LoadError } from "./errors.ts";
+import { settings } from "./sniff.ts";
+import { ident, literal } from "./sql.ts";
+
+const REJECTS = "__strata_rejects";
+const SCANS = "__strata_scans";
+/** `read_csv` arguments that set malformed rows aside for `firstReject` instead of failing. */
+export const STORE_REJECTS = `store_rejects = true, rejects_table = '${REJECTS}', rejects_scan = '${SCANS}'`;
+/** How much of a file is read into memory at once. */
+export const CHUNK = 8 * 1024 * 1024;
+
+/** Forget the malformed rows of an earlier read. */
+export async function clearRejects<S>(host: CsvHost<S>): Promise<void> {
+  await host.run(`DROP TABLE IF EXISTS ${REJECTS}`);
+  await host.run(`DROP TABLE IF EXISTS ${SCANS}`);
+}
+
+/**
+ * The first malformed row DuckDB set aside, as a LoadError on the line where it starts. DuckDB's
+ * `line` counts records, not lines, once a quoted value spans lines, and its error messages
+ * number lines within a buffer; the row's byte position does not drift, so the line is counted
+ * from the bytes. `chunk` is the text a whitespace file's rows were read from, and the number
+ * of lines before it.
+ */
+export async function firstReject<S>(
+  host: CsvHost<S>,
+  load: CsvLoad<S>,
+  chunk?: { bytes: Uint8Array; lines: number },
+): Promise<LoadError | undefined> {
+  const [row] = toRows(
+    await host.run(
+      `SELECT line_byte_position AS at, error_type, error_message, count(*) OVER () AS rejected FROM ${REJECTS} ORDER BY line_byte_position LIMIT 1`,
+    ),
+  );
+  if (row === undefined) return undefined;
+  // DuckDB gives the offset of a row's first byte or the one after it: either counts the same
+  // line ends before it.
+  const at = Number(row.at);
+  const line = chunk ? chunk.lines + countLines(chunk.bytes, at) + 1 : await lineAt(host, load, at);
+  const n = Number(row.rejected);
+  return new LoadError(
+    load.fileName,
+    `${csvReason(String(row.error_type), String(row.error_message))} (${plural(n, "malformed row")}; nothing was loaded)`,
+    { line },
+  );
+}
+
+/**
+ * Why DuckDB's reading disagrees with what the file's first bytes show: read it again with the
+ * layout fixed and every column text, so that only the layout can fail, and name the first row
+ * that breaks it. DuckDB's sniffer, faced with such a row, settles for another layout (no
+ * quotes, one column) and the rows it then rejects are not the one at fault.
+ */
+export async function diagnose<S>(
+  host: CsvHost<S>,
+  load: CsvLoad<S>,
+  dialect: Dialect | undefined,
+): Promise<LoadError | undefined> {
+  if (dialect === undefined || dialect.separator === "whitespace") return undefined;
+  const quote = dialect.quoted ? '"' : "";
+  const columns = Array.from({ length: dialect.columns }, (_, i) => `'c${i}': 'VARCHAR'`);
+  const read = settings({ delim: dialect.separator, quote, escape: quote, header: false });
+  await clearRejects(host);
+  await host.run(
+    `SELECT count(*) FROM read_csv(${literal(load.virtualName)}, auto_detect = false${read}, columns = {${columns.join(", ")}}, ${STORE_REJECTS})`,
+  );
+  return firstReject(host, load);
+}
+
+/** The 1-based line of a byte offset, reading the file a chunk at a time past the head. */
+async function lineAt<S>(host: CsvHost<S>, load: CsvLoad<S>, offset: number): Promise<number> {
+  if (offset <= load.head.length) return countLines(load.head, offset) + 1;
+  let lines = 0;
+  for (let start = 0; start < offset; start += CHUNK) {
+    const bytes = await host.backend.read(load.source, start, Math.min(offset, start + CHUNK));
+    lines += countLines(bytes, bytes.length);
+  }
+  return lines + 1;
+}
+
+/** How many line feeds `bytes` holds before `end`. */
+export function countLines(bytes: Uint8Array, end: number): number {
+  let n = 0;
+  for (let i = 0; i < end; i++) if (bytes[i] === 0x0a) n++;
+  return n;
+}
+
+/** What a table read from a delimited file must look like before it replaces anything. */
+export interface Expected {
+  /** the field count the file's lines have */
+  columns: number;
+  /** the separator they were split on, to name in the error */
+  separator?: Dialect["separator"];
+  /** how many non-blank records of data the file's first bytes hold */
+  dataLines: number;
+}
+
+/**
+ * Check the loaded table against the file: the columns its lines have, and rows when it has
+ * lines of data. A reader that lost the file (as DuckDB-WASM did after a failed 2.4 GB load)
+ * gives one empty column and no rows, and no error.
+ */
+export async function verify<S>(
+  host: CsvHost<S>,
+  load: CsvLoad<S>,
+  expected: Expected,
+): Promise<void> {
+  const names = toRows(
+    await host.run(
+      `SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ${literal(load.table)} ORDER BY column_index`,
+    ),
+  ).map((r) => String(r.column_name));
+  if (names.length !== expected.columns) throw wrongColumns(load, names.length, expected);
+  const filled = names.length === 1 ? `, count(${ident(names[0]!)}) AS filled` : "";
+  const [row] = toRows(await host.run(`SELECT count(*) AS n${filled} FROM ${ident(load.table)}`));
+  const rows = Number(row?.n);
+  if (expected.dataLines <= 0) return;
+  if (rows === 0) {
+    throw new LoadError(
+      load.fileName,
+      "read 0 rows from a file with rows of data; nothing was loaded",
+    );
+  }
+  if (row?.filled === 0) {
+    throw new LoadError(
+      load.fileName,
+      "read one empty column from lines that are not empty; nothing was loaded",
+    );
+  }
+}
+
+/** DuckDB read another number of columns than the file's lines have. */
+export function wrongColumns<S>(load: CsvLoad<S>, found: number, expected: Expected): LoadError {
+  const { separator } = expected;
+  const by =
+    separator === undefined
+      ? ""
+      : ` separated by ${separator === "\t" ? "tabs" : separator === "whitespace" ? "blanks" : `'${separator}'`}`;
+  return new LoadError(
+    load.fileName,
+    `read ${plural(found, "column")}, but the lines have ${plural(expected.columns, "field")}${by}; nothing was loaded`,
+  );
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/** One line of reason for a malformed row, from the kind DuckDB gives it. */
+export function csvReason(type: string, message: string): string {
+  switch (type) {
+    case "INVALID UNICODE":
+    case "INVALID ENCODING":
+      return "not valid UTF-8 text; save the file as UTF-8";
+    case "UNQUOTED VALUE":
+    case "UNTERMINATED QUOTE":
+      return `badly quoted value (${message.replace(/\.$/, "").replace(/^\w/, (c) => c.toLowerCase())})`;
+    default:
+      return message
+        .replace(/^Expected Number of Columns: (\d+) Found: (\d+)/, "expected $1 columns, found $2")
+        .replace(/\.$/, "");
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * What the first bytes of a delimited text say about its layout, read in JavaScript so that the
+ * loader can check DuckDB's sniffer against something that does not share its blind spots.
+ */
+
+/** A field separator; "whitespace" is any run of spaces and tabs (aligned text tables). */
+export type Separator = "," | "\t" | ";" | "|" | "whitespace";
+
+/** The single-character separators, in the order ties are broken. */
+const CHARACTERS: readonly Separator[] = [",", "\t", ";", "|"];
+
+/** How a sample of delimited text splits into records. */
+export interface Dialect {
+  /** the field separator */
+  separator: Separator;
+  /** some field of the sample is enclosed in double quotes */
+  quoted: boolean;
+  /** the field count that most records have: the table's column count */
+  columns: number;
+  /** the non-blank records of the sample, split into fields */
+  records: string[][];
+}
+
+export interface SniffOptions {
+  /** the sample is the whole file; otherwise its last, possibly cut, line is ignored */
+  complete: boolean;
+  /** use this separator and no other (a .tsv file) */
+  only?: Separator;
+  /** DuckDB's own choice, kept when the sample agrees with it */
+  prefer?: Separator;
+  /** also consider runs of spaces and tabs (a .txt file) */
+  whitespace?: boolean;
+}
+
+/** More than this share of the records must have the modal field count. */
+const CONSISTENT = 0.5;
+/** Whitespace splits prose too: nearly every line must agree before it counts as a table. */
+const WHITESPACE_CONSISTENT = 0.9;
+
+/**
+ * The separator that splits the sample into a consistent number (≥ 2) of fields, or undefined
+ * when none does (a one-column file, or text too ragged to tell).
+ */
+export function sniffDialect(text: string, options: SniffOptions): Dialect | undefined {
+  const candidates = (options.only ? [options.only] : CHARACTERS).map((separator) =>
+    measure(separator, splitRecords(text, separator, options.complete)),
+  );
+  const fits = candidates.filter((c) => c.dialect.columns >= 2 && c.share > CONSISTENT);
+  if (options.whitespace && options.only === undefined) {
+    const spaced = measure("whitespace", splitRecords(text, "whitespace", options.complete));
+    // A tab between space-padded fields (the CDNOW sample) splits consistently too, into fewer
+    // columns; comma, semicolon and pipe files are never read as whitespace-separated.
+    const { columns } = spaced.dialect;
+    const beaten = fits.every(
+      (c) => c.dialect.separator === "\t" && c.dialect.columns < columns && c.share <= spaced.share,
+    );
+    if (columns >= 2 && spaced.share >= WHITESPACE_CONSISTENT && beaten) return spaced.dialect;
+  }
+  const preferred = fits.find((c) => c.dialect.separator === options.prefer);
+  const best = preferred ?? [...fits].sort((a, b) => b.share - a.share)[0];
+  return best?.dialect;
+}
+
+interface Measured {
+  dialect: Dialect;
+  /** the share of records with the modal field count, 0..1 */
+  share: number;
+}
+
+function measure(separator: Separator, split: Split): Measured {
+  const counts = new Map<number, number>();
+  for (const record of split.records)
+    counts.set(record.length, (counts.get(record.length) ?? 0) + 1);
+  let columns = 0;
+  let most = 0;
+  for (const [count, n] of counts) {
+    if (n > most || (n === most && count > columns)) [columns, most] = [count, n];
+  }
+  const share = split.records.length === 0 ? 0 : most / split.records.length;
+  return { dialect: { separator, quoted: split.quoted, columns, records: split.records }, share };
+}
+
+interface Split {
+  records: string[][];
+  quoted: boolean;
+}
+
+/**
+ * Split text into records of fields, RFC 4180 style for the character separators (a field that
+ * starts with `"` runs to the matching `"`, across line ends; `""` is a quote). Blank lines are
+ * skipped; when the text is not `complete`, the record cut off at its end is dropped.
+ */
+export function splitRecords(text: string, separator: Separator, complete: boolean): Split {
+  if (separator === "whitespace") {
+    const lines = text.split("\n");
+    if (!complete) lines.pop();
+    const records = lines
+      .map((line) => line.trim())
+      .filter((line) => line !== "")
+      .map((line) => line.split(/[ \t\r]+/));
+    return { records, quoted: false };
+  }
+  const records: string[][] = [];
+  let quoted = false;
+  let fields: string[] = [];
+  let field = "";
+  let inQuotes = false;
+  const endRecord = () => {
+    fields.push(field);
+    if (fields.length > 1 || fields[0]!.trim() !== "") records.push(fields);
+    fields = [];
+    field = "";
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inQuotes) {
+      if (c !== '"') field += c;
+      else if (text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else {
+        inQuotes = false;
+        const next = text[i + 1];
+        // Only a closing quote right before a separator or a line end makes a quoted field.
+        if (next === undefined || next === separator || next === "\n" || next === "\r")
+          quoted = true;
+      }
+    } else if (c === '"' && field === "") {
+      inQuotes = true;
+    } else if (c === separator) {
+      fields.push(field);
+      field = "";
+    } else if (c === "\n") {
+      endRecord();
+    } else if (c === "\r" && text[i + 1] === "\n") {
+      // The line feed of a CRLF ends the record.
+    } else {
+      field += c;
+    }
+  }
+  if (complete && !inQuotes && (field !== "" || fields.length > 0)) endRecord();
+  return { records, quoted };
+}
+
+/**
+ * Whether the first record holds column names, judged from all-text records (DuckDB judges a
+ * header by types, which all-text files do not have): true or false where the evidence points
+ * one way, undefined where it is missing or mixed.
+ *
+ * Data, not names: a first-row value that recurs in its column, or the same value twice in the
+ * first row, or every value shaped like its column's data with at least one distinctive shape
+ * (digits or punctuation: `a@b.com`, `+44 20`). Names, not data: a value whose shape differs
+ * from a column whose data all share one shape (`Name` over `alice`, `bob`).
+ */
+export function headerEvidence(records: string[][]): boolean | undefined {
+  const [first, ...data] = records;
+  if (first === undefined || data.length < 2) return undefined;
+  const rows = data.filter((r) => r.length === first.length);
+  if (rows.length < 2) return undefined;
+  const names = first.map((v) => v.trim());
+  let asData = new Set(names.filter((v) => v !== "")).size < names.filter((v) => v !== "").length;
+  let asNames = false;
+  let allShaped = true;
+  let distinctive = false;
+  names.forEach((name, c) => {
+    const values = rows.map((r) => r[c]!.trim()).filter((v) => v !== "");
+    if (name === "" || values.length < 2) return;
+    if (values.includes(name)) asData = true;
+    const shapes = new Set(values.map(shapeOf));
+    const shape = shapeOf(name);
+    if (shapes.has(shape)) distinctive ||= /[^Aa ]/.test(shape);
+    else {
+      allShaped = false;
+      if (shapes.size === 1) asNames = true;
+    }
+  });
+  if (allShaped && distinctive) asData = true;
+  if (asData === asNames) return undefined;
+  return asNames;
+}
+
+/** A value's outline: runs of upper-case letters become A, lower-case a, digits 9. */
+export function shapeOf(value: string): string {
+  return value
+    .replace(/\p{Lu}+/gu, "A")
+    .replace(/\p{Ll}+/gu, "a")
+    .replace(/\p{N}+/gu, "9")
+    .replace(/\s+/g, " ");
+}
