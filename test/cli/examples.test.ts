@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
@@ -91,5 +92,34 @@ describe("example notebooks: their results, not just that they run", () => {
     const transitions = toRows(value(result, "transitions"));
     expect(transitions.reduce((s, r) => s + Number(r.customers), 0)).toBe(moves.length);
     expect(moves.length).toBe(toRows(value<RfmResult>(result, "before").table).length);
+  });
+
+  it("penguin-clusters: the three clusters line up with the three species (ARI ≥ 0.6)", async () => {
+    const result = await run("penguin-clusters");
+    expect(result.cells.filter((c) => c.status !== "done")).toEqual([]);
+    const assigned = value<{ species: string; cluster: number }[]>(result, "assigned");
+    expect(new Set(assigned.map((a) => a.cluster)).size).toBe(3);
+    const ari = adjustedRandIndex(
+      assigned.map((a) => a.species),
+      assigned.map((a) => a.cluster),
+    );
+    expect(ari).toBeGreaterThanOrEqual(0.6);
+  });
+});
+
+describe("every example notebook", () => {
+  // Each runs once in the suite: here, in process, its run shared with the tests above.
+  const examples = readdirSync(resolve(ROOT, "notebooks"))
+    .filter((f) => f.endsWith(".md") && f !== "README.md")
+    .map((f) => f.replace(/\.md$/, ""));
+
+  it("there are six example notebooks", () => {
+    expect(examples).toHaveLength(6);
+  });
+
+  it.each(examples)("%s runs every cell without an error", async (example) => {
+    const result = await run(example);
+    const failed = result.cells.filter((c) => c.status !== "done");
+    expect(failed.map((c) => `${c.name ?? c.id}: ${c.error?.message ?? c.status}`)).toEqual([]);
   });
 });

@@ -1,4 +1,3 @@
-import { readdirSync } from "node:fs";
 import { execFile } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -133,21 +132,6 @@ describe("strata run", () => {
       expect(report).toContain(`>${title}</text>`);
     }
     expect(report.match(/<svg[^>]*class="strata-chart"/g)).toHaveLength(7);
-  });
-
-  // One test per example, each well under the time a test may take.
-  const examples = readdirSync(join(ROOT, "notebooks")).filter(
-    (f) => f.endsWith(".md") && f !== "README.md",
-  );
-
-  it("there are example notebooks in notebooks/", () => {
-    expect(examples.length).toBeGreaterThan(0);
-  });
-
-  it.each(examples)("the example notebook %s runs without an error", async (example) => {
-    const result = await strata("run", `notebooks/${example}`);
-    expect(result.stderr, example).toBe("");
-    expect(result.code, example).toBe(0);
   });
 
   it("--data overrides a dataset path from the front matter", async () => {
