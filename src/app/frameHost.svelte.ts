@@ -1,6 +1,6 @@
 import type { SQLNamespace } from "@codemirror/lang-sql";
 import { tableToIPC } from "apache-arrow";
-import { messageOf, type Engine } from "../engine/index.ts";
+import { messageOf, QueryError, type Engine } from "../engine/index.ts";
 import type { Change } from "../notebook/index.ts";
 import { sqlReferences } from "../runtime/sqlrefs.ts";
 import type { OpenDocument } from "./document.svelte.ts";
@@ -351,7 +351,10 @@ export class FrameHost {
       reply = await this.#handle(request, controller.signal);
       if (reply.ok && reply.kind === "table") transfer.push(reply.ipc.buffer);
     } catch (error) {
-      reply = { ok: false, message: messageOf(error) };
+      reply =
+        error instanceof QueryError && error.line !== undefined
+          ? { ok: false, message: messageOf(error), line: error.line }
+          : { ok: false, message: messageOf(error) };
     } finally {
       this.#inflight.delete(id);
     }

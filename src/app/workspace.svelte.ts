@@ -508,7 +508,7 @@ export class Workspace {
     this.frame?.engineRestarted();
     this.notices.add(
       "error",
-      `${error.message.replace(/; it is being restarted$/, "")}. It was restarted and the datasets loaded again; nothing of the notebook was lost, but its results were: run it again.`,
+      `DuckDB stopped working (${error.reason}). It was restarted and the datasets loaded again; nothing of the notebook was lost, but its results were: run it again.`,
       { label: "Run all", run: () => this.runAll() },
       { docId: doc.id },
     );

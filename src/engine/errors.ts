@@ -5,13 +5,14 @@ export class QueryError extends Error {
   readonly sql: string;
   /** the 1-based line of `sql` that DuckDB blames, when it names one */
   readonly line: number | undefined;
-  constructor(sql: string, cause: unknown) {
+  /** `line`: where a caller already knows it (the notebook frame hears it from the app) */
+  constructor(sql: string, cause: unknown, line?: number) {
     const full = messageOf(cause);
     super(firstLine(full), { cause });
     this.sql = sql;
     // DuckDB points at the error with "LINE n:" under its message; read once, here.
-    const line = /\bLINE (\d+):/.exec(full)?.[1];
-    this.line = line === undefined ? undefined : Number(line);
+    const said = /\bLINE (\d+):/.exec(full)?.[1];
+    this.line = line ?? (said === undefined ? undefined : Number(said));
   }
 }
 
@@ -29,8 +30,11 @@ export class QueryStopped extends Error {
 /** DuckDB's worker died or stopped answering: the call never reached an answer. */
 export class EngineLost extends Error {
   override name = "EngineLost";
+  /** what happened to the worker, in a few words */
+  readonly reason: string;
   constructor(reason: string) {
     super(`DuckDB stopped working (${reason}); it is being restarted`);
+    this.reason = reason;
   }
 }
 

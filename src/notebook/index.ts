@@ -10,7 +10,7 @@ export type {
 } from "./types.ts";
 export { CELL_OPTIONS } from "./types.ts";
 export { notebook, isCellName } from "./notebook.ts";
-export { parse, ParseError } from "./parse.ts";
+export { parse, NotebookError } from "./parse.ts";
 export { serialize } from "./serialize.ts";
 export { applyChange, NEW_TEXT, type Change, type ChangeResult } from "./change.ts";
 export { codeHash, codeText } from "./trust.ts";

@@ -3,20 +3,24 @@ import { closesFence, codeCellInfo, openingFence, type Fence } from "./fences.ts
 import { isCellName, notebook, trimProse, unixLines } from "./notebook.ts";
 import type { CellSpec, Notebook } from "./types.ts";
 
-/** A notebook file that cannot be read; `line` is 1-based in the file. */
-export class ParseError extends Error {
-  override name = "ParseError";
+/** A notebook file that cannot be read: where, and why. */
+export class NotebookError extends Error {
+  override name = "NotebookError";
+  /** the 1-based line of the file where the problem is */
   readonly line: number;
+  /** what is wrong there, in one line */
+  readonly reason: string;
   constructor(line: number, reason: string) {
     super(`line ${line}: ${reason}`);
     this.line = line;
+    this.reason = reason;
   }
 }
 
 /**
  * Read a notebook file: optional YAML front matter, then prose and fenced code cells. A fence
  * at column 0 whose info string starts with `sql` or `ts` opens a code cell; every other fenced
- * block stays in the prose. Throws a ParseError, never returns a partly read notebook.
+ * block stays in the prose. Throws a NotebookError, never returns a partly read notebook.
  */
 export function parse(text: string): Notebook {
   const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
@@ -51,7 +55,7 @@ export function parse(text: string): Notebook {
     const source: string[] = [];
     for (i++; i < lines.length && !closesFence(lines[i]!, fence); i++) source.push(lines[i]!);
     if (i >= lines.length)
-      throw new ParseError(start + 1, `the \`\`\`${code.kind} cell opened here is never closed`);
+      throw new NotebookError(start + 1, `the \`\`\`${code.kind} cell opened here is never closed`);
     cells.push({
       kind: code.kind,
       name: code.name,
@@ -77,17 +81,20 @@ function frontMatter(lines: string[]): FrontMatter {
   if (lines[0]?.trimEnd() !== "---") return { end: 0, fields: {} };
   const close = lines.findIndex((line, i) => i > 0 && line.trimEnd() === "---");
   if (close === -1)
-    throw new ParseError(1, "the front matter opened here is never closed (expected a line ---)");
+    throw new NotebookError(
+      1,
+      "the front matter opened here is never closed (expected a line ---)",
+    );
   const doc = parseDocument(lines.slice(1, close).join("\n"), { uniqueKeys: true });
   const error = doc.errors[0];
   if (error) {
     const line = 1 + (error.linePos?.[0].line ?? 1);
-    throw new ParseError(line, `front matter: ${error.message.split("\n")[0]}`);
+    throw new NotebookError(line, `front matter: ${error.message.split("\n")[0]}`);
   }
   const value: unknown = doc.toJS();
   if (value === null || value === undefined) return { end: close + 1, fields: {} };
   if (typeof value !== "object" || Array.isArray(value))
-    throw new ParseError(2, "front matter: expected keys such as title and datasets");
+    throw new NotebookError(2, "front matter: expected keys such as title and datasets");
   const { title, datasets, ...meta } = value as Record<string, unknown>;
   const lineOf = (key: string) =>
     2 +
@@ -96,18 +103,18 @@ function frontMatter(lines: string[]): FrontMatter {
       lines.slice(1, close).findIndex((l) => l.startsWith(`${key}:`)),
     );
   if (title !== undefined && typeof title !== "string")
-    throw new ParseError(lineOf("title"), "front matter: title must be text");
+    throw new NotebookError(lineOf("title"), "front matter: title must be text");
   const refs: { name: string; source: string }[] = [];
   if (datasets !== undefined && datasets !== null) {
     if (typeof datasets !== "object" || Array.isArray(datasets)) {
-      throw new ParseError(
+      throw new NotebookError(
         lineOf("datasets"),
         "front matter: datasets must map names to paths or URLs",
       );
     }
     for (const [name, source] of Object.entries(datasets)) {
       if (typeof source !== "string" || source === "") {
-        throw new ParseError(
+        throw new NotebookError(
           lineOf("datasets"),
           `front matter: dataset ${name} must be a path or URL`,
         );

@@ -1,4 +1,4 @@
-import { messageOf } from "../engine/index.ts";
+import { messageOf, QueryError } from "../engine/index.ts";
 import { sqlIdentifiers } from "../engine/sqllex.ts";
 import type { CodeCell } from "../notebook/index.ts";
 import { compileTs, errorLocation, type CompiledTs } from "./compile.ts";
@@ -91,7 +91,7 @@ export function resolve(
 export function cellError(error: unknown, cell: CodeCell, compiled?: CompiledTs): CellError {
   if (error instanceof CellSyntaxError) {
     return {
-      message: error.message.replace(/^line \d+, column \d+: /, ""),
+      message: error.reason,
       line: error.line,
       column: error.column,
     };
@@ -102,8 +102,6 @@ export function cellError(error: unknown, cell: CodeCell, compiled?: CompiledTs)
     const name = error instanceof Error && error.name !== "Error" ? `${error.name}: ` : "";
     return at ? { message: `${name}${message}`, ...at } : { message: `${name}${message}` };
   }
-  const full =
-    error instanceof Error && error.cause instanceof Error ? error.cause.message : message;
-  const line = /\bLINE (\d+):/.exec(full)?.[1];
-  return line === undefined ? { message } : { message, line: Number(line) };
+  if (error instanceof QueryError && error.line !== undefined) return { message, line: error.line };
+  return { message };
 }

@@ -10,10 +10,13 @@ export class CellSyntaxError extends Error {
   readonly line: number;
   /** 1-based column in the cell */
   readonly column: number;
-  constructor(message: string, line: number, column: number, cause?: unknown) {
-    super(`line ${line}, column ${column}: ${message}`, { cause });
+  /** what is wrong there, without the position */
+  readonly reason: string;
+  constructor(reason: string, line: number, column: number, cause?: unknown) {
+    super(`line ${line}, column ${column}: ${reason}`, { cause });
     this.line = line;
     this.column = column;
+    this.reason = reason;
   }
 }
 

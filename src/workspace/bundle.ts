@@ -3,7 +3,7 @@
  * matter says (or beside the .md when it says somewhere a zip cannot hold), and back again.
  */
 import { DATA_EXTENSIONS } from "../engine/formats.ts";
-import { parse, ParseError, serialize, type Notebook } from "../notebook/index.ts";
+import { parse, NotebookError, serialize, type Notebook } from "../notebook/index.ts";
 import { BundleError } from "./bundleError.ts";
 import { isControl, unsafeReason } from "./entryNames.ts";
 import { bytes, readZip, writeZip, type EntrySink, type ZipEntry, type ZipLimits } from "./zip.ts";
@@ -183,7 +183,7 @@ function resolve(
   try {
     nb = parse(text);
   } catch (error) {
-    if (!(error instanceof ParseError)) throw error;
+    if (!(error instanceof NotebookError)) throw error;
     throw fail(`${path}, ${error.message}`, error);
   }
   const folder = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";

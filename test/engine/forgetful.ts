@@ -29,8 +29,7 @@ export async function createForgetfulEngine(): Promise<DuckEngine<string>> {
   const unused = async () => {
     throw new Error("not used by these tests");
   };
-  const query = async (sql: string) =>
-    tableFromIPC(cjsArrow.tableToIPC(conn.query(sql), "stream"));
+  const query = async (sql: string) => tableFromIPC(cjsArrow.tableToIPC(conn.query(sql), "stream"));
   const backend: Backend<string> = {
     query,
     queryWhole: query,

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   notebook,
   parse,
-  ParseError,
+  NotebookError,
   serialize,
   type CellSpec,
   type NotebookSpec,
@@ -76,7 +76,7 @@ describe("parse()", () => {
       try {
         parse(text);
       } catch (error) {
-        if (error instanceof ParseError) return [error.line, error.message];
+        if (error instanceof NotebookError) return [error.line, error.message];
         throw error;
       }
       throw new Error("parsed");

@@ -1,10 +1,20 @@
 import { tableFromIPC, type Table } from "apache-arrow";
-import type { Engine, QueryOptions, TableInfo } from "../../engine/index.ts";
+import { QueryError, type Engine, type QueryOptions, type TableInfo } from "../../engine/index.ts";
 import type { SqlReferences } from "../../runtime/sqlrefs.ts";
 import type { FrameRequest, FromFrame, Reply } from "./protocol.ts";
 
 /** A reply that is not a refusal. */
 type Answer = Extract<Reply, { ok: true }>;
+
+/** What the shell answered instead: its message, and the line of the SQL it blamed. */
+class Refusal extends Error {
+  override name = "Refusal";
+  readonly line: number | undefined;
+  constructor(message: string, line: number | undefined) {
+    super(message);
+    this.line = line;
+  }
+}
 
 /** The frame's end of the port: posts messages and waits for the replies to its requests. */
 export class ShellChannel {
@@ -46,7 +56,7 @@ export class ShellChannel {
       signal?.removeEventListener("abort", onAbort);
     }
     signal?.throwIfAborted();
-    if (!reply.ok) throw new Error(reply.message);
+    if (!reply.ok) throw new Refusal(reply.message, reply.line);
     return reply;
   }
 
@@ -70,7 +80,12 @@ export class RemoteEngine implements Engine<never> {
   }
 
   async query(sql: string, options: QueryOptions = {}): Promise<Table> {
-    const reply = await this.#channel.request({ kind: "query", sql }, [], options.signal);
+    const reply = await this.#channel
+      .request({ kind: "query", sql }, [], options.signal)
+      .catch((error: unknown) => {
+        // The same error as the app's engine gave, line and all.
+        throw error instanceof Refusal ? new QueryError(sql, error, error.line) : error;
+      });
     if (reply.kind !== "table") throw new Error("the app answered a query with no table");
     return tableFromIPC(reply.ipc);
   }

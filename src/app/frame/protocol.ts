@@ -86,7 +86,8 @@ export type Reply =
   | { ok: true; kind: "infos"; infos: TableInfo[] }
   | { ok: true; kind: "references"; references: SqlReferences }
   | { ok: true; kind: "none" }
-  | { ok: false; message: string };
+  /** `line`: the line of the SQL that DuckDB blamed, for a query that failed */
+  | { ok: false; message: string; line?: number };
 
 /** Frame → shell. */
 export type FromFrame =
