@@ -47,12 +47,18 @@ export class Datasets {
   /** the latest load asked for each table; an older one that finishes late is dropped */
   #wanted = new Map<string, number>();
   #notify: DatasetNotify;
+  #changed: (tables: string[]) => Promise<void>;
   /** resolves once a notebook's datasets can be added (the first notebook has attached) */
   #attached: Promise<void>;
   #markAttached: () => void = () => undefined;
 
-  constructor(notify: DatasetNotify) {
+  /**
+   * `changed` hears which tables the user added, replaced, renamed or removed (their cells then
+   * run again); a notebook opening, which loads its own, is not such a change.
+   */
+  constructor(notify: DatasetNotify, changed: (tables: string[]) => Promise<void>) {
     this.#notify = notify;
+    this.#changed = changed;
     this.#attached = new Promise((resolve) => (this.#markAttached = resolve));
   }
 
@@ -128,10 +134,13 @@ export class Datasets {
       this.#problem("This notebook is read-only in this tab: take it over to add data.", doc.id);
       return;
     }
+    const loaded: string[] = [];
     for (const file of files) {
       const name = table ?? tableNameFor(file.name);
-      await this.#load(file, name, table === undefined ? "name" : "keep", this.#ask(name));
+      if (await this.#load(file, name, table === undefined ? "name" : "keep", this.#ask(name)))
+        loaded.push(name);
     }
+    if (loaded.length > 0) await this.#changed(loaded);
   }
 
   dismiss(id: number): void {
@@ -165,6 +174,8 @@ export class Datasets {
     await this.#store?.renameFile(doc.id, name, target).catch((error: unknown) => {
       this.#problem(`${target} was renamed, but not in browser storage: ${messageOf(error)}`);
     });
+    // What read the old name fails now, saying so; what names the new one runs.
+    await this.#changed([name, target]);
     return undefined;
   }
 
@@ -179,6 +190,7 @@ export class Datasets {
     if (this.tables.some((d) => d.name === name)) await this.#engine?.dropTable(name);
     this.tables = this.tables.filter((d) => d.name !== name);
     if (!doc) return;
+    void this.#changed([name]);
     const refs = doc.notebook.datasets;
     const at = refs.findIndex((d) => d.name === name);
     doc.change({ type: "datasets", datasets: refs.filter((d) => d.name !== name) });
@@ -212,7 +224,9 @@ export class Datasets {
     const datasets = [...doc.notebook.datasets];
     datasets.splice(at, 0, ref);
     doc.change({ type: "datasets", datasets });
-    await this.#load(new File([kept.file], kept.fileName), ref.name, "keep", this.#ask(ref.name));
+    const file = new File([kept.file], kept.fileName);
+    if (await this.#load(file, ref.name, "keep", this.#ask(ref.name)))
+      await this.#changed([ref.name]);
   }
 
   #problem(message: string, docId?: string): void {
@@ -255,13 +269,14 @@ export class Datasets {
     return ticket;
   }
 
-  async #load(file: File, table: string, record: Naming, ticket: number): Promise<void> {
+  /** Load a file as `table`; whether it became that table. */
+  async #load(file: File, table: string, record: Naming, ticket: number): Promise<boolean> {
     const engine = this.#engine;
     const doc = this.#doc;
     const version = this.#version;
-    if (!engine || !doc) return;
+    if (!engine || !doc) return false;
     const current = () => version === this.#version && this.#wanted.get(table) === ticket;
-    if (!current()) return;
+    if (!current()) return false;
     const id = ++this.#uploadIds;
     this.uploads = [...this.uploads, { kind: "loading", id, file: file.name, bytes: file.size }];
     try {
@@ -280,11 +295,11 @@ export class Datasets {
           this.#problem(
             `${file.name} was still loading when the notebook changed, so it was not added: add it again.`,
           );
-        return;
+        return false;
       }
       this.#put(info);
       this.missing = this.missing.filter((m) => m.name !== info.name);
-      if (record === "none") return;
+      if (record === "none") return true;
       if (record === "name") {
         const others = doc.notebook.datasets.filter((d) => d.name !== info.name);
         const at = doc.notebook.datasets.findIndex((d) => d.name === info.name);
@@ -298,10 +313,12 @@ export class Datasets {
           `${file.name} is loaded but could not be kept in this browser (${messageOf(error)}); it will be asked for after a reload.`,
         );
       });
+      return true;
     } catch (error) {
       this.uploads = this.uploads.map((u) =>
         u.id === id ? { kind: "failed", id, file: file.name, message: messageOf(error) } : u,
       );
+      return false;
     }
   }
 

@@ -1,4 +1,4 @@
-import { messageOf, tableNameFor, type Engine, type EngineLost } from "../engine/index.ts";
+import { messageOf, type Engine, type EngineLost } from "../engine/index.ts";
 import {
   codeHash,
   notebook as makeNotebook,
@@ -77,8 +77,9 @@ export class Workspace {
 
   constructor(host: WorkspaceHost) {
     this.#host = host;
-    this.datasets = new Datasets((tone, message, action, docId) =>
-      this.notices.add(tone, message, action, { docId }),
+    this.datasets = new Datasets(
+      (tone, message, action, docId) => this.notices.add(tone, message, action, { docId }),
+      (tables) => this.#datasetsChanged(tables),
     );
   }
 
@@ -218,10 +219,16 @@ export class Workspace {
     if (data.length > 0) await this.addData(data);
   }
 
-  /** Add data files to the open notebook, then re-run exactly the cells that read them. */
+  /** Add data files to the open notebook; the cells that read them run again. */
   async addData(files: readonly File[], table?: string): Promise<void> {
     await this.datasets.add(files, table);
-    const tables = files.map((f) => table ?? tableNameFor(f.name));
+  }
+
+  /**
+   * Datasets were added, replaced, renamed or removed: exactly the cells that read those tables
+   * run again (and what depends on them), when the notebook is trusted.
+   */
+  async #datasetsChanged(tables: string[]): Promise<void> {
     if (this.doc?.trusted) await this.frame?.run({ kind: "readers", tables });
   }
 
@@ -411,6 +418,17 @@ export class Workspace {
     }
     this.notices.forget(doc.id);
     await this.#afterReplace(before, doc);
+  }
+
+  /** What the engine is busy with for the open notebook, as the user would say it ("cell x"). */
+  busyWith(): string | undefined {
+    const running = this.frame?.running;
+    const cells = this.doc?.notebook.cells ?? [];
+    if (!running) return undefined;
+    const at = cells.findIndex((c) => c.id === running.id);
+    const cell = cells[at];
+    if (!cell || cell.kind === "markdown") return "the running cells";
+    return cell.name ? `cell ${cell.name}` : `cell ${at + 1}`;
   }
 
   // --- files out ------------------------------------------------------------------------------

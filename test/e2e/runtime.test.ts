@@ -10,6 +10,7 @@ import {
   openUntrusted,
   ready,
   startApp,
+  typeCode,
   upload,
   waitForIdle,
 } from "./helpers.ts";
@@ -68,7 +69,7 @@ describe("the runtime does what the screen says", () => {
         "```",
         "",
         "```sql endless",
-        "SELECT sum(range) AS s FROM range(10000000000)",
+        "SELECT sum(range) AS s FROM range(1000000000000)",
         "```",
         "",
         "```sql reader",
@@ -105,11 +106,11 @@ describe("the runtime does what the screen says", () => {
       "cells.md",
       notebookText("Two long", [
         "```sql first",
-        "SELECT sum(range) AS s FROM range(10000000000)",
+        "SELECT sum(range) AS s FROM range(1000000000000)",
         "```",
         "",
         "```sql second",
-        "SELECT sum(range) AS s FROM range(10000000001)",
+        "SELECT sum(range) AS s FROM range(1000000000001)",
         "```",
         "",
       ]),
@@ -151,6 +152,54 @@ describe("the runtime does what the screen says", () => {
     await notice.getByRole("button", { name: "Run all" }).click();
     await expect.poll(() => counted.textContent()).toMatch(/ms$/);
     expect(await cell(page, "SQL cell counted").textContent()).toContain("3");
+    await page.context().close();
+  });
+
+  it("renaming a dataset re-runs exactly the cells that read it; a preview or a load waiting on a long query says so and can stop it", async () => {
+    const page = await openTrusted(
+      notebookText("Datasets", [
+        "```sql counted",
+        "SELECT count(*) AS n FROM people",
+        "```",
+        "",
+        "```sql other",
+        "SELECT 1 AS one",
+        "```",
+        "",
+        "```sql long",
+        "SELECT 2 AS two",
+        "```",
+        "",
+      ]),
+    );
+    await upload(page, "people.csv", "name,age\nada,36\nalan,41\ngrace,85\n");
+    const counted = cellStatus(page, "SQL cell counted");
+    await expect.poll(() => counted.textContent()).toMatch(/ms$/);
+    const otherRan = await cellStatus(page, "SQL cell other").textContent();
+    // A long query runs; a preview, and a file added meanwhile, say what they wait for.
+    await typeCode(page, "SQL cell long", "SELECT sum(range) AS s FROM range(1000000000000)");
+    await cells(page).getByRole("button", { name: "Run SQL cell long" }).click();
+    await expect.poll(() => cellStatus(page, "SQL cell long").textContent()).toMatch(/^running/);
+    await dataset(page, "people").locator("summary").click();
+    const waiting = dataset(page, "people").getByRole("status");
+    await waiting.getByText(/Loading the preview… it waits for cell long to finish/).waitFor();
+    await upload(page, "pets.csv", "name,kind\nrex,dog\n");
+    await page
+      .getByRole("status")
+      .getByText(/Loading pets\.csv .* it waits for cell long/)
+      .waitFor();
+    await waiting.getByRole("button", { name: "Stop it" }).click();
+    await page.getByRole("table", { name: "Preview of people" }).waitFor();
+    await dataset(page, "pets").waitFor();
+    expect(await cellStatus(page, "SQL cell long").textContent()).toBe("stopped");
+    // Renamed: the reader runs again and fails, naming what it cannot find; the rest stays.
+    await page.getByLabel("Rename people").fill("persons");
+    await page.getByLabel("Rename people").press("Enter");
+    await expect
+      .poll(() => cell(page, "SQL cell counted").getByRole("alert").textContent())
+      .toMatch(/people/);
+    expect(await cellStatus(page, "SQL cell other").textContent()).toBe(otherRan);
+    expect(await cellStatus(page, "SQL cell long").textContent()).toBe("stopped");
     await page.context().close();
   });
 });
