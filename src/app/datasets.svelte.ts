@@ -47,7 +47,7 @@ export class Datasets {
   /** the latest load asked for each table; an older one that finishes late is dropped */
   #wanted = new Map<string, number>();
   #notify: DatasetNotify;
-  #changed: (tables: string[]) => Promise<void>;
+  #changed: (tables: string[], renamed?: { from: string; to: string }) => Promise<void>;
   /** resolves once a notebook's datasets can be added (the first notebook has attached) */
   #attached: Promise<void>;
   #markAttached: () => void = () => undefined;
@@ -56,7 +56,10 @@ export class Datasets {
    * `changed` hears which tables the user added, replaced, renamed or removed (their cells then
    * run again); a notebook opening, which loads its own, is not such a change.
    */
-  constructor(notify: DatasetNotify, changed: (tables: string[]) => Promise<void>) {
+  constructor(
+    notify: DatasetNotify,
+    changed: (tables: string[], renamed?: { from: string; to: string }) => Promise<void>,
+  ) {
     this.#notify = notify;
     this.#changed = changed;
     this.#attached = new Promise((resolve) => (this.#markAttached = resolve));
@@ -175,7 +178,7 @@ export class Datasets {
       this.#problem(`${target} was renamed, but not in browser storage: ${messageOf(error)}`);
     });
     // What read the old name fails now, saying so; what names the new one runs.
-    await this.#changed([name, target]);
+    await this.#changed([name, target], { from: name, to: target });
     return undefined;
   }
 

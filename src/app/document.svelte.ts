@@ -135,6 +135,16 @@ export class OpenDocument {
   }
 
   /** Apply one change; a refused one leaves the notebook as it was and says why at the cell. */
+  /**
+   * Changes the app makes itself (not typed in an editor): applied in order, and the editors
+   * show the new text. Answers how many were taken.
+   */
+  rewrite(changes: readonly Change[]): number {
+    const taken = changes.filter((c) => this.change(c).ok).length;
+    if (taken > 0) this.revision++;
+    return taken;
+  }
+
   change(change: Change): ChangeResult {
     const cell = "id" in change ? change.id : undefined;
     const result: ChangeResult = this.editable

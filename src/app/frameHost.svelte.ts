@@ -29,6 +29,8 @@ export interface FrameHostOptions {
   download: (blob: Blob, name: string) => void;
   /** files are dragged over the frame */
   onDrag: () => void;
+  /** the user renamed a code cell from one name to another */
+  onRenamed: (from: string, to: string) => void;
   notify: (message: string) => void;
 }
 
@@ -283,15 +285,22 @@ export class FrameHost {
         if (Number.isFinite(message.height))
           this.height = Math.max(40, Math.min(message.height, 200_000));
         return;
-      case "change":
-        if (!FRAME_CHANGES.has(message.change?.type)) return;
+      case "change": {
+        const change = message.change;
+        if (!FRAME_CHANGES.has(change?.type)) return;
+        const before =
+          change.type === "rename" ? doc.notebook.cells.find((c) => c.id === change.id) : undefined;
         try {
-          doc.change(message.change);
+          const { ok } = doc.change(change);
+          const from = before && before.kind !== "markdown" ? before.name : undefined;
+          if (ok && change.type === "rename" && from && change.name && from !== change.name)
+            this.#options.onRenamed(from, change.name);
         } catch (error) {
           this.#options.notify(`Not changed: ${messageOf(error)}`);
         }
         this.#post({ type: "view", view: this.#view() });
         return;
+      }
       case "add":
         if (message.kind === "sql" || message.kind === "ts" || message.kind === "markdown") {
           doc.add(message.kind, typeof message.after === "string" ? message.after : undefined);

@@ -12,7 +12,8 @@ import {
   type NewDocument,
   type Snapshot,
 } from "../workspace/index.ts";
-import { reportPage, sanitizeHtml } from "../output/index.ts";
+import { plural, reportPage, sanitizeHtml } from "../output/index.ts";
+import { renameReferences } from "../runtime/index.ts";
 import { Datasets } from "./datasets.svelte.ts";
 import { OpenDocument } from "./document.svelte.ts";
 import { DEFAULT_EXAMPLE, EXAMPLES } from "./examples.ts";
@@ -79,7 +80,7 @@ export class Workspace {
     this.#host = host;
     this.datasets = new Datasets(
       (tone, message, action, docId) => this.notices.add(tone, message, action, { docId }),
-      (tables) => this.#datasetsChanged(tables),
+      (tables, renamed) => this.#datasetsChanged(tables, renamed),
     );
   }
 
@@ -228,8 +229,36 @@ export class Workspace {
    * Datasets were added, replaced, renamed or removed: exactly the cells that read those tables
    * run again (and what depends on them), when the notebook is trusted.
    */
-  async #datasetsChanged(tables: string[]): Promise<void> {
+  async #datasetsChanged(tables: string[], renamed?: { from: string; to: string }): Promise<void> {
+    if (renamed) this.#offerReferenceUpdate("dataset", renamed.from, renamed.to);
     if (this.doc?.trusted) await this.frame?.run({ kind: "readers", tables });
+  }
+
+  /**
+   * A cell or dataset was renamed: when cells still read the old name, offer to make them read
+   * the new one (and run them again). Nothing is rewritten until the user says so.
+   */
+  #offerReferenceUpdate(what: "cell" | "dataset", from: string, to: string): void {
+    const doc = this.doc;
+    if (!doc?.editable) return;
+    const readers = referenceUpdates(doc.notebook, from, to);
+    if (readers.length === 0) return;
+    const them = readers.length === 1 ? "it" : "them";
+    this.notices.add(
+      "info",
+      `Renamed ${what} ${from} to ${to}; ${plural(readers.length, "cell")} still read ${from}.`,
+      {
+        label: `Update ${them}`,
+        run: async () => {
+          // The cells as they are now, not as they were when the offer was made.
+          const edits = referenceUpdates(doc.notebook, from, to);
+          doc.rewrite(edits.map(({ id, source }) => ({ type: "edit", id, source })));
+          if (doc === this.doc && doc.trusted)
+            await this.frame?.run({ kind: "readers", tables: [to] });
+        },
+      },
+      { docId: doc.id },
+    );
   }
 
   /** A notebook file or zip becomes a new, untrusted document (with its data files). */
@@ -660,6 +689,7 @@ export class Workspace {
       removeCell: (id) => void this.removeCell(id),
       download: (blob, name) => this.#download(blob, name),
       onDrag: () => this.dragged(),
+      onRenamed: (from, to) => this.#offerReferenceUpdate("cell", from, to),
       notify: (message) => this.notify("error", message),
     });
     this.frame = frame;
@@ -733,4 +763,17 @@ export class Workspace {
       await this.datasets.attach(doc);
     if (doc.trusted && doc.role === "writer") await this.frame?.run({ kind: "all" });
   }
+}
+
+/** The code cells that read `from`, with their source rewritten to read `to`. */
+function referenceUpdates(
+  notebook: Notebook,
+  from: string,
+  to: string,
+): { id: string; source: string }[] {
+  return notebook.cells.flatMap((cell) => {
+    if (cell.kind === "markdown") return [];
+    const source = renameReferences(cell.kind, cell.source, from, to);
+    return source === undefined ? [] : [{ id: cell.id, source }];
+  });
 }

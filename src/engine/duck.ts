@@ -5,7 +5,8 @@ import { loadCsv } from "./csv.ts";
 import { EngineLost, firstLine, LoadError, messageOf, QueryError, QueryStopped } from "./errors.ts";
 import { checkHead, formatOf, HEAD_BYTES, tableNameFor } from "./formats.ts";
 import { ident, literal } from "./sql.ts";
-import { sqlIdentifiers } from "./sqllex.ts";
+import { hasDictionary, readsOnly } from "./enums.ts";
+import { jsonProblem, keysInOrder, ndjsonToArray } from "./json.ts";
 import type {
   ColumnInfo,
   DataFormat,
@@ -313,22 +314,6 @@ export class DuckEngine<S> implements Engine<S> {
   }
 }
 
-function hasDictionary(table: Table): boolean {
-  return table.schema.fields.some((f) => DataType.isDictionary(f.type));
-}
-
-/** Words that make a statement change something; any of them and a query is not only a read. */
-const WRITES = new Set(
-  "INSERT UPDATE DELETE MERGE CREATE DROP ALTER COPY ATTACH DETACH SET RESET CALL LOAD INSTALL EXPORT IMPORT CHECKPOINT VACUUM BEGIN COMMIT ROLLBACK ABORT PREPARE EXECUTE TRUNCATE USE PRAGMA".split(
-    " ",
-  ),
-);
-
-/** Whether SQL only reads (a quoted name that spells a write keyword counts as one: safe side). */
-function readsOnly(sql: string): boolean {
-  return !sqlIdentifiers(sql).some((word) => WRITES.has(word.toUpperCase()));
-}
-
 interface Load<S> {
   source: S;
   fileName: string;
@@ -353,67 +338,4 @@ function asLoadError<S>(load: Load<S>, error: unknown): LoadError {
     line: line === undefined ? undefined : Number(line),
     cause: error,
   });
-}
-
-/**
- * Object keys in the order they first appear in a JSON text. DuckDB's JSON import sorts columns
- * by name; people expect the file's order. A key is a string followed by a colon.
- */
-function keysInOrder(text: string): string[] {
-  const keys = new Set<string>();
-  for (const match of text.matchAll(/"((?:[^"\\]|\\.)*)"\s*:/g)) {
-    try {
-      keys.add(JSON.parse(`"${match[1]}"`) as string);
-    } catch {
-      // A string cut off at the end of the head is not a key; skip it.
-    }
-  }
-  return [...keys];
-}
-
-function ndjsonToArray(fileName: string, text: string): string {
-  const lines = text.split(/\r?\n/);
-  const rows: string[] = [];
-  lines.forEach((line, i) => {
-    if (line.trim() === "") return;
-    try {
-      JSON.parse(line);
-    } catch (error) {
-      throw new LoadError(fileName, `not valid JSON: ${messageOf(error)}`, {
-        line: i + 1,
-        cause: error,
-      });
-    }
-    rows.push(line);
-  });
-  if (rows.length === 0) throw new LoadError(fileName, "no JSON records to load");
-  return `[${rows.join(",")}]`;
-}
-
-/** Why a JSON text cannot be a table, or undefined when it looks fine to JavaScript. */
-function jsonProblem(fileName: string, text: string): LoadError | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    const message = messageOf(error);
-    const position = /position (\d+)/.exec(message)?.[1];
-    const line =
-      position === undefined ? undefined : text.slice(0, Number(position)).split("\n").length;
-    return new LoadError(
-      fileName,
-      `not valid JSON: ${message.replace(/ \(line \d+ column \d+\)$/, "")}`,
-      {
-        line,
-        cause: error,
-      },
-    );
-  }
-  if (!Array.isArray(value)) return new LoadError(fileName, "expected a JSON array of records");
-  if (value.length === 0)
-    return new LoadError(fileName, "the JSON array is empty: no rows to load");
-  if (!value.every((v) => v !== null && typeof v === "object" && !Array.isArray(v))) {
-    return new LoadError(fileName, "expected every element of the JSON array to be an object");
-  }
-  return undefined;
 }

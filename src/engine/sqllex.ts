@@ -1,17 +1,27 @@
+/** A name in a SQL text: where it is, and whether it was written in double quotes. */
+export interface SqlName {
+  /** the name as SQL reads it (quotes removed, doubled quotes undone) */
+  name: string;
+  quoted: boolean;
+  /** its span in the text, quotes included */
+  start: number;
+  end: number;
+}
+
 /**
- * The identifiers in a SQL text, by a lexer that skips strings, comments and dollar-quoted
- * text. Used only for SQL that the parser cannot read (DuckDB has syntax, such as PIVOT, that
- * sqlparser-rs does not know): there, a cell depends on every cell name it mentions.
+ * The names in a SQL text (keywords too), by a lexer that skips strings, comments and
+ * dollar-quoted text.
  */
-export function sqlIdentifiers(sql: string): string[] {
-  const names: string[] = [];
+export function sqlNames(sql: string): SqlName[] {
+  const names: SqlName[] = [];
   let i = 0;
   while (i < sql.length) {
     const c = sql[i]!;
     if (c === "'") i = skipQuoted(sql, i, "'");
     else if (c === '"') {
       const end = skipQuoted(sql, i, '"');
-      names.push(sql.slice(i + 1, end - 1).replaceAll('""', '"'));
+      const name = sql.slice(i + 1, end - 1).replaceAll('""', '"');
+      names.push({ name, quoted: true, start: i, end });
       i = end;
     } else if (sql.startsWith("--", i)) i = lineEnd(sql, i);
     else if (sql.startsWith("/*", i)) i = blockEnd(sql, i);
@@ -19,10 +29,19 @@ export function sqlIdentifiers(sql: string): string[] {
     else if (/[A-Za-z_]/.test(c)) {
       const start = i;
       while (i < sql.length && /[\w$]/.test(sql[i]!)) i++;
-      names.push(sql.slice(start, i));
+      names.push({ name: sql.slice(start, i), quoted: false, start, end: i });
     } else i++;
   }
   return names;
+}
+
+/**
+ * The identifiers in a SQL text. Used only for SQL that the parser cannot read (DuckDB has
+ * syntax, such as PIVOT, that sqlparser-rs does not know): there, a cell depends on every cell
+ * name it mentions.
+ */
+export function sqlIdentifiers(sql: string): string[] {
+  return sqlNames(sql).map((n) => n.name);
 }
 
 function skipQuoted(sql: string, start: number, quote: string): number {

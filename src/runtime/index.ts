@@ -11,3 +11,4 @@ export { sqlText } from "./library.ts";
 export { toIPC } from "./ipc.ts";
 export { buildGraph, dependentsOf, type Graph, type GraphCell } from "./graph.ts";
 export { cellResults, type CellResult } from "./results.ts";
+export { renameReferences } from "./rename.ts";

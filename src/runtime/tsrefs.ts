@@ -89,6 +89,11 @@ function findImport(node: unknown): ImportExpression | undefined {
 
 /** The free identifiers of a cell: names it reads that it does not declare itself. */
 export function freeIdentifiers(program: Program): string[] {
+  return [...new Set(freeReferences(program).map((r) => r.name))];
+}
+
+/** Each place a cell reads a name it does not declare itself: the name and its span in the JS. */
+export function freeReferences(program: Program): { name: string; start: number; end: number }[] {
   // eslint-scope cannot see top-level await or return in a script; wrap the body for analysis.
   const range = [program.start, program.end];
   const wrapped = {
@@ -116,9 +121,10 @@ export function freeIdentifiers(program: Program): string[] {
     ecmaVersion: 2022,
     sourceType: "script",
   });
-  const names = new Set<string>();
-  for (const reference of scopes.globalScope?.through ?? []) names.add(reference.identifier.name);
-  return [...names];
+  return (scopes.globalScope?.through ?? []).map(({ identifier }) => {
+    const [start, end] = identifier.range ?? [0, 0];
+    return { name: identifier.name, start, end };
+  });
 }
 
 function locOf(error: unknown): { line: number; column: number } {

@@ -6,6 +6,7 @@ import {
   cellStatus,
   cells,
   dataset,
+  nameCell,
   notebookText,
   openUntrusted,
   ready,
@@ -200,6 +201,45 @@ describe("the runtime does what the screen says", () => {
       .toMatch(/people/);
     expect(await cellStatus(page, "SQL cell other").textContent()).toBe(otherRan);
     expect(await cellStatus(page, "SQL cell long").textContent()).toBe("stopped");
+    await page.context().close();
+  });
+
+  it("renaming a cell fails its readers with what became of it, and offers to make them read the new name", async () => {
+    const page = await openTrusted(
+      notebookText("Renames", [
+        "```sql base",
+        "SELECT 20 AS n",
+        "```",
+        "",
+        "```sql reader",
+        "SELECT n + 1 AS m FROM base",
+        "```",
+        "",
+        "```ts doubled",
+        "base.getChild('n').get(0) * 2",
+        "```",
+        "",
+      ]),
+    );
+    await expect
+      .poll(() => cellStatus(page, "TypeScript cell doubled").textContent())
+      .toMatch(/ms$/);
+    await nameCell(page, "SQL cell base", "total", "SQL");
+    const reader = cell(page, "SQL cell reader");
+    await expect
+      .poll(() => reader.getByRole("alert").textContent())
+      .toMatch(/base no longer exists \(it was renamed to total\)/);
+    const offer = page.getByRole("status").filter({ hasText: "Renamed cell base to total" });
+    await offer.getByText("2 cells still read base").waitFor();
+    await offer.getByRole("button", { name: "Update them" }).click();
+    await expect.poll(() => cellStatus(page, "SQL cell reader").textContent()).toMatch(/ms$/);
+    await expect
+      .poll(() => cellStatus(page, "TypeScript cell doubled").textContent())
+      .toMatch(/ms$/);
+    expect(await reader.getByLabel("Code of SQL cell reader").textContent()).toBe(
+      "SELECT n + 1 AS m FROM total",
+    );
+    expect(await cell(page, "TypeScript cell doubled").textContent()).toContain("40");
     await page.context().close();
   });
 });
