@@ -169,7 +169,9 @@ export class Datasets {
       return messageOf(error);
     }
     const info = await engine.describe(target);
-    this.#put(info, name);
+    // How the file was read stays true of the table under its new name.
+    const header = this.tables.find((d) => d.name === name)?.header;
+    this.#put(header === undefined ? info : { ...info, header }, name);
     doc.change({
       type: "datasets",
       datasets: doc.notebook.datasets.map((d) => (d.name === name ? { ...d, name: target } : d)),

@@ -12,7 +12,7 @@ import {
   type NewDocument,
   type Snapshot,
 } from "../workspace/index.ts";
-import { plural, reportPage, sanitizeHtml } from "../output/index.ts";
+import { reportPage, sanitizeHtml } from "../output/index.ts";
 import { renameReferences } from "../runtime/index.ts";
 import { Datasets } from "./datasets.svelte.ts";
 import { OpenDocument } from "./document.svelte.ts";
@@ -246,7 +246,7 @@ export class Workspace {
     const them = readers.length === 1 ? "it" : "them";
     this.notices.add(
       "info",
-      `Renamed ${what} ${from} to ${to}; ${plural(readers.length, "cell")} still read ${from}.`,
+      `Renamed ${what} ${from} to ${to}; ${readers.length === 1 ? "1 cell still reads" : `${readers.length} cells still read`} ${from}.`,
       {
         label: `Update ${them}`,
         run: async () => {
