@@ -2,7 +2,15 @@ import { DataType, type Table } from "apache-arrow";
 import type { Backend } from "./backend.ts";
 import { toRows } from "./convert.ts";
 import { loadCsv } from "./csv.ts";
-import { EngineLost, firstLine, LoadError, messageOf, QueryError, QueryStopped } from "./errors.ts";
+import {
+  allocationFailed,
+  EngineLost,
+  firstLine,
+  LoadError,
+  messageOf,
+  QueryError,
+  QueryStopped,
+} from "./errors.ts";
 import { checkHead, formatOf, HEAD_BYTES, tableNameFor } from "./formats.ts";
 import { ident, literal } from "./sql.ts";
 import { hasDictionary, readsOnly } from "./enums.ts";
@@ -88,6 +96,7 @@ export class DuckEngine<S> implements Engine<S> {
       const virtualName = `strata-${++this.#files}-${fileName.replace(/[^\w.-]/g, "_")}`;
       const load = { source, fileName, format, table, virtualName, size, head };
       let header: boolean | undefined;
+      let outOfMemory = false;
       try {
         if (format === "csv" || format === "tsv")
           header = await this.#loadCsv(load, options.header);
@@ -96,9 +105,13 @@ export class DuckEngine<S> implements Engine<S> {
       } catch (error) {
         // A failed load can leave DuckDB reading every later file wrong (a huge one did).
         this.#suspect = true;
+        outOfMemory = allocationFailed(error);
         throw error;
       } finally {
-        await this.#backend.dropFile(virtualName);
+        // Names are never reused, so a file not forgotten is harmless; the load's error matters.
+        await this.#backend.dropFile(virtualName).catch(() => undefined);
+        // Out of memory, the database is replaced before anything else loads into it.
+        if (outOfMemory) this.#backend.broken?.(`it ran out of memory loading ${fileName}`);
       }
       const info = await this.#describe(table);
       return header === undefined ? info : { ...info, header };

@@ -5,15 +5,41 @@ export class QueryError extends Error {
   readonly sql: string;
   /** the 1-based line of `sql` that DuckDB blames, when it names one */
   readonly line: number | undefined;
+  /**
+   * DuckDB's kind of error (`Catalog`, `Out of Memory`, …), or the JavaScript error a failure
+   * inside the wasm raised (`RangeError`, `RuntimeError`), when the message says
+   */
+  readonly type: string | undefined;
   /** `line`: where a caller already knows it (the notebook frame hears it from the app) */
   constructor(sql: string, cause: unknown, line?: number) {
     const full = messageOf(cause);
     super(firstLine(full), { cause });
     this.sql = sql;
-    // DuckDB points at the error with "LINE n:" under its message; read once, here.
+    // DuckDB points at the error with "LINE n:" under its message, and names its kind first:
+    // both are read once, here.
     const said = /\bLINE (\d+):/.exec(full)?.[1];
     this.line = line ?? (said === undefined ? undefined : Number(said));
+    const first = firstLine(full);
+    this.type =
+      /^([A-Z][A-Za-z ]*?) Error:/.exec(first)?.[1] ??
+      /^(\w+Error)\b/.exec(first)?.[1] ??
+      (cause instanceof Error && cause.name !== "Error" ? cause.name : undefined);
   }
+}
+
+/** Kinds of error that say DuckDB could not get the memory it asked for. */
+const ALLOCATION = new Set(["Out of Memory", "RangeError", "RuntimeError"]);
+
+/**
+ * Whether an error, or one it wraps, is DuckDB or its wasm failing to allocate memory: after
+ * one, the database may read later files wrong, so it is replaced.
+ */
+export function allocationFailed(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (e instanceof QueryError && e.type !== undefined && ALLOCATION.has(e.type)) return true;
+    if (e instanceof RangeError) return true;
+  }
+  return false;
 }
 
 /** A query its caller stopped (its signal fired) before it finished: not DuckDB's error. */

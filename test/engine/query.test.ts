@@ -52,11 +52,12 @@ describe("query(sql, {signal})", () => {
     expect(error).toBeInstanceOf(QueryStopped);
   });
 
-  it("QueryError carries the line DuckDB blames, as a field", async () => {
+  it("QueryError carries the line DuckDB blames and its kind of error, as fields", async () => {
     const sql = "SELECT 1\nFROM range(3)\nWHERE nope > 1";
     const error = await engine.query(sql).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueryError);
     expect((error as QueryError).line).toBe(3);
+    expect((error as QueryError).type).toBe("Binder");
     expect((error as QueryError).message).not.toContain("\n");
   });
 });

@@ -109,7 +109,7 @@ describe("DuckEngine after a failed load", () => {
           if (sql.includes("read_csv('strata-")) {
             // The user's load fails; the check then reads one empty column, as a damaged one did.
             if (sql.includes("strata-check")) return tableFromArrays({ column0: new Int32Array() });
-            throw new Error("Out of Memory Error: failed to allocate");
+            throw new Error("Invalid Input Error: the file changed while it was read");
           }
           return tableFromArrays({ n: new Int32Array() });
         },
@@ -123,6 +123,26 @@ describe("DuckEngine after a failed load", () => {
     expect(broken).toHaveBeenCalledWith("after a failed load it read a known file wrong");
     // The load itself never ran on the damaged database.
     expect(sqls.filter((s) => s.includes("small.csv"))).toEqual([]);
+  });
+});
+
+describe("DuckEngine when DuckDB runs out of memory loading a file", () => {
+  it("gives the database up at once, and the load fails with its own reason", async () => {
+    const broken = vi.fn();
+    const engine = new DuckEngine(
+      fakeBackend({
+        query: async (sql) => {
+          if (sql.includes("read_csv('strata-"))
+            throw new Error("Out of Memory Error: failed to allocate data of size 2.4 GiB");
+          return tableFromArrays({ n: new Int32Array() });
+        },
+        broken,
+      }),
+    );
+    const error = await engine.registerFile("big.csv").catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(EngineLost);
+    expect((error as Error).message).toMatch(/^big\.csv.*Out of Memory|^big\.csv.*allocate/);
+    expect(broken).toHaveBeenCalledWith("it ran out of memory loading big.csv");
   });
 });
 
