@@ -175,6 +175,9 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           exclude: ["test/e2e/**"],
           environment: "node",
+          // At least three times what the slowest test takes on a loaded two-core machine.
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
           env: { TZ: "UTC" },
         },
       },

@@ -75,13 +75,16 @@ export class Datasets {
    * engine may still be starting).
    */
   prepare(doc: OpenDocument): void {
-    if (this.#doc !== doc) {
+    const same = this.#doc === doc;
+    if (!same) {
       this.#doc = doc;
       this.#attached = new Promise((resolve) => (this.#markAttached = resolve));
     }
     this.#version++;
     this.tables = [];
-    this.uploads = [];
+    // The same notebook loading again (its text replaced, DuckDB restarted) keeps the news of
+    // files that failed: a file the user added must not vanish without a word.
+    this.uploads = same ? this.uploads.filter((u) => u.kind === "failed") : [];
     this.missing = [];
     this.#wanted.clear();
   }
@@ -180,7 +183,8 @@ export class Datasets {
       this.#problem(`${target} was renamed, but not in browser storage: ${messageOf(error)}`);
     });
     // What read the old name fails now, saying so; what names the new one runs.
-    await this.#changed([name, target], { from: name, to: target });
+    // The rename is done: the readers' run goes on after it, not inside it.
+    void this.#changed([name, target], { from: name, to: target });
     return undefined;
   }
 

@@ -134,7 +134,6 @@ export class OpenDocument {
     return this.#saver.pending;
   }
 
-  /** Apply one change; a refused one leaves the notebook as it was and says why at the cell. */
   /**
    * Changes the app makes itself (not typed in an editor): applied in order, and the editors
    * show the new text. Answers how many were taken.
@@ -145,6 +144,7 @@ export class OpenDocument {
     return taken;
   }
 
+  /** Apply one change; a refused one leaves the notebook as it was and says why at the cell. */
   change(change: Change): ChangeResult {
     const cell = "id" in change ? change.id : undefined;
     const result: ChangeResult = this.editable

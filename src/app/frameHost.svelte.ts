@@ -1,7 +1,7 @@
 import type { SQLNamespace } from "@codemirror/lang-sql";
 import { tableToIPC } from "apache-arrow";
 import { messageOf, QueryError, type Engine } from "../engine/index.ts";
-import type { Change } from "../notebook/index.ts";
+import type { Cell, Change } from "../notebook/index.ts";
 import { sqlReferences } from "../runtime/sqlrefs.ts";
 import type { OpenDocument } from "./document.svelte.ts";
 import {
@@ -94,6 +94,7 @@ export class FrameHost {
   #stopped: { cell: string; ms: number } | undefined;
   /** the frame's requests under way, by request id: a cancel or a Stop aborts their queries */
   #inflight = new Map<number, AbortController>();
+  /** a Stop's grace: when it ends with the runs not ended, the frame is made anew */
   #stopping: ReturnType<typeof setTimeout> | undefined;
   #disposeView: () => void;
   #onMessage = (event: MessageEvent) => this.#hello(event);
@@ -207,10 +208,15 @@ export class FrameHost {
     if (!this.busy) return;
     this.#post({ type: "stop" });
     const running = this.running;
+    // Only the runs under way now must end; a run asked for after Stop is not this Stop's.
+    const stopping = new Set(this.#runs.keys());
+    const port = this.#port;
     clearTimeout(this.#stopping);
     this.#stopping = setTimeout(() => {
       this.#stopping = undefined;
-      if (!this.busy) return;
+      const ended = [...stopping].every((id) => !this.#runs.has(id));
+      if (port !== this.#port || (ended && stopping.size > 0)) return;
+      if (stopping.size === 0 && !this.busy) return;
       this.#stopped =
         running?.id === undefined
           ? undefined
@@ -219,14 +225,12 @@ export class FrameHost {
     }, STOP_GRACE_MS);
   }
 
-  /** DuckDB was lost: its queries fail now, and nothing queued may start on the next one. */
+  /**
+   * DuckDB was lost, and every table with it: its queries fail now, nothing queued starts on
+   * the next engine, and every result goes (the cells show as not run).
+   */
   engineLost(): void {
     for (const request of this.#inflight.values()) request.abort();
-    if (this.busy) this.#post({ type: "stop" });
-  }
-
-  /** DuckDB runs again, with the datasets but none of the cells' tables: every result goes. */
-  engineRestarted(): void {
     this.#post({ type: "restarted" });
   }
 
@@ -292,9 +296,15 @@ export class FrameHost {
           change.type === "rename" ? doc.notebook.cells.find((c) => c.id === change.id) : undefined;
         try {
           const { ok } = doc.change(change);
-          const from = before && before.kind !== "markdown" ? before.name : undefined;
-          if (ok && change.type === "rename" && from && change.name && from !== change.name)
-            this.#options.onRenamed(from, change.name);
+          const nameOf = (cell: Cell | undefined) =>
+            cell && cell.kind !== "markdown" ? cell.name : undefined;
+          // The name as the document took it (trimmed), not as it was typed.
+          const from = nameOf(before);
+          const to =
+            ok && change.type === "rename"
+              ? nameOf(doc.notebook.cells.find((c) => c.id === change.id))
+              : undefined;
+          if (from && to && from !== to) this.#options.onRenamed(from, to);
         } catch (error) {
           this.#options.notify(`Not changed: ${messageOf(error)}`);
         }
@@ -326,6 +336,7 @@ export class FrameHost {
         if (this.#runs.size === 0) {
           this.#since = undefined;
           setUnfinished(this.#options.doc.id, false);
+          clearTimeout(this.#stopping);
         }
         return;
       case "request":
@@ -355,6 +366,8 @@ export class FrameHost {
     let reply: Reply;
     const transfer: Transferable[] = [];
     const controller = new AbortController();
+    // The frame that asked: a frame made anew since then has requests of its own, same ids.
+    const port = this.#port;
     this.#inflight.set(id, controller);
     try {
       reply = await this.#handle(request, controller.signal);
@@ -365,9 +378,9 @@ export class FrameHost {
           ? { ok: false, message: messageOf(error), line: error.line }
           : { ok: false, message: messageOf(error) };
     } finally {
-      this.#inflight.delete(id);
+      if (this.#inflight.get(id) === controller) this.#inflight.delete(id);
     }
-    this.#post({ type: "reply", id, reply }, transfer);
+    if (port === this.#port) this.#post({ type: "reply", id, reply }, transfer);
   }
 
   async #handle(request: FrameRequest, signal: AbortSignal): Promise<Reply> {

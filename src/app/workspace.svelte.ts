@@ -13,14 +13,15 @@ import {
   type Snapshot,
 } from "../workspace/index.ts";
 import { reportPage, sanitizeHtml } from "../output/index.ts";
-import { renameReferences } from "../runtime/index.ts";
 import { Datasets } from "./datasets.svelte.ts";
+import { EngineKeeper, type CreateEngine, type EngineStatus } from "./engineKeeper.svelte.ts";
 import { OpenDocument } from "./document.svelte.ts";
 import { DEFAULT_EXAMPLE, EXAMPLES } from "./examples.ts";
 import { fileKind, fileNameFor, readNotebookFile, readNotebookZip, refusal } from "./imports.ts";
 import { Library } from "./library.svelte.ts";
 import { Notices, type Notice } from "./notices.svelte.ts";
 import { Persistence } from "./persistence.svelte.ts";
+import { referenceOffer } from "./references.ts";
 import { hashFor, parseHash } from "./route.ts";
 import { saveBlob } from "./download.ts";
 import { FrameHost, lastRunUnfinished } from "./frameHost.svelte.ts";
@@ -37,16 +38,9 @@ const FRAME_DOWNLOADS = new Map([
   [".txt", "text/plain"],
 ]);
 
-/** The database engine's life: starting, ready, restarting after it was lost, or failed to start. */
-export type EngineStatus =
-  | { kind: "starting" }
-  | { kind: "ready"; version: string }
-  | { kind: "restarting"; message: string }
-  | { kind: "failed"; message: string };
-
 export interface WorkspaceHost {
   /** start DuckDB; `onLost` hears when its worker dies or hangs for good */
-  createEngine: (events: { onLost: (error: EngineLost) => void }) => Promise<Engine<File>>;
+  createEngine: CreateEngine;
   /** show a URL for the open notebook (push: a new history entry) */
   navigate: (hash: string, push: boolean) => void;
 }
@@ -58,7 +52,6 @@ export interface WorkspaceHost {
  * restore. Components read its fields and call its methods; they hold no rules.
  */
 export class Workspace {
-  engine = $state.raw<EngineStatus>({ kind: "starting" });
   persistence = $state.raw<Persistence | undefined>(undefined);
   doc = $state.raw<OpenDocument | undefined>(undefined);
   /** the open notebook's cells and code, in their sandboxed frame */
@@ -73,15 +66,24 @@ export class Workspace {
   opening = $state(true);
 
   #host: WorkspaceHost;
-  #engine: Promise<Engine<File> | undefined> = Promise.resolve(undefined);
+  #keeper: EngineKeeper;
   #opens = 0;
 
   constructor(host: WorkspaceHost) {
     this.#host = host;
+    this.#keeper = new EngineKeeper(host.createEngine, {
+      lost: () => this.frame?.engineLost(),
+      restarted: (engine, error, again) => this.#engineRestarted(engine, error, again),
+    });
     this.datasets = new Datasets(
       (tone, message, action, docId) => this.notices.add(tone, message, action, { docId }),
       (tables, renamed) => this.#datasetsChanged(tables, renamed),
     );
+  }
+
+  /** DuckDB's life: starting, ready, restarting, failed. */
+  get engine(): EngineStatus {
+    return this.#keeper.status;
   }
 
   // --- start and routing ----------------------------------------------------------------------
@@ -97,7 +99,7 @@ export class Workspace {
   }
 
   async #start(url: { search: string; hash: string }): Promise<void> {
-    this.#engine = this.#startEngine();
+    void this.#keeper.start();
     const persistence = await Persistence.open(() =>
       this.notify(
         "info",
@@ -240,25 +242,13 @@ export class Workspace {
    */
   #offerReferenceUpdate(what: "cell" | "dataset", from: string, to: string): void {
     const doc = this.doc;
-    if (!doc?.editable) return;
-    const readers = referenceUpdates(doc.notebook, from, to);
-    if (readers.length === 0) return;
-    const them = readers.length === 1 ? "it" : "them";
-    this.notices.add(
-      "info",
-      `Renamed ${what} ${from} to ${to}; ${readers.length === 1 ? "1 cell still reads" : `${readers.length} cells still read`} ${from}.`,
-      {
-        label: `Update ${them}`,
-        run: async () => {
-          // The cells as they are now, not as they were when the offer was made.
-          const edits = referenceUpdates(doc.notebook, from, to);
-          doc.rewrite(edits.map(({ id, source }) => ({ type: "edit", id, source })));
-          if (doc === this.doc && doc.trusted)
-            await this.frame?.run({ kind: "readers", tables: [to] });
-        },
-      },
-      { docId: doc.id },
-    );
+    const offer =
+      doc &&
+      referenceOffer(doc, what, from, to, async () => {
+        if (doc === this.doc && doc.trusted)
+          await this.frame?.run({ kind: "readers", tables: [to] });
+      });
+    if (doc && offer) this.notices.add("info", offer.text, offer.action, { docId: doc.id });
   }
 
   /** A notebook file or zip becomes a new, untrusted document (with its data files). */
@@ -522,40 +512,40 @@ export class Workspace {
 
   // --- internals ------------------------------------------------------------------------------
 
-  async #startEngine(): Promise<Engine<File> | undefined> {
-    try {
-      const engine = await this.#host.createEngine({
-        onLost: (error) => void this.#engineLost(error),
-      });
-      const version = (await engine.query("SELECT version() AS v")).getChild("v")?.get(0);
-      this.engine = { kind: "ready", version: String(version) };
-      return engine;
-    } catch (error) {
-      this.engine = { kind: "failed", message: `The database did not start: ${messageOf(error)}` };
-      return undefined;
-    }
-  }
-
   /**
-   * DuckDB's worker died or hung: nothing of the notebook is lost (its text and files are in
-   * storage), but every table is. Stop what runs, start a new engine, load the notebook's
-   * datasets into it again, and mark the cells as needing a run.
+   * DuckDB's worker died or hung, and a new engine runs: nothing of the notebook is lost (its
+   * text and files are in storage), but every table was. Load the notebook's datasets into the
+   * new one — unless the last one died soon after its own restart, when loading them may be
+   * what brings it down: then the user decides.
    */
-  async #engineLost(error: EngineLost): Promise<void> {
-    this.engine = { kind: "restarting", message: error.message };
-    this.frame?.engineLost();
-    this.#engine = this.#startEngine();
-    const engine = await this.#engine;
+  async #engineRestarted(engine: Engine<File>, error: EngineLost, again: boolean): Promise<void> {
     const doc = this.doc;
     const store = this.persistence?.store;
-    if (!engine || !doc || !store) return;
+    if (!doc || !store) return;
     this.datasets.setEngine(engine, store);
-    await this.datasets.attach(doc);
+    const what = `DuckDB stopped working (${error.reason}) and was restarted`;
+    if (again) {
+      this.notices.add(
+        "error",
+        `${what}, for the second time in two minutes, so the datasets were not loaded again. The notebook and its stored datasets are safe; its results were lost.`,
+        { label: "Load the datasets", run: () => this.datasets.attach(doc) },
+        { docId: doc.id },
+      );
+      return;
+    }
+    try {
+      await this.datasets.attach(doc);
+    } catch (failure) {
+      this.notify(
+        "error",
+        `${what}; the datasets could not be loaded again: ${messageOf(failure)}`,
+      );
+      return;
+    }
     if (doc !== this.doc) return;
-    this.frame?.engineRestarted();
     this.notices.add(
       "error",
-      `DuckDB stopped working (${error.reason}). It was restarted and the datasets loaded again; nothing of the notebook was lost, but its results were: run it again.`,
+      `${what}; its datasets loaded again. The notebook is safe, but its results were lost: run it again.`,
       { label: "Run all", run: () => this.runAll() },
       { docId: doc.id },
     );
@@ -680,11 +670,11 @@ export class Workspace {
         this.notify("error", messageOf(error));
       });
     if (doc.unreadable) this.notify("error", doc.unreadable);
-    const engine = await this.#engine;
+    const engine = await this.#keeper.engine;
     if (!engine || version !== this.#opens) return;
     const frame = new FrameHost({
       doc,
-      engine: () => this.#engine,
+      engine: () => this.#keeper.engine,
       tables: () => this.#tables(),
       removeCell: (id) => void this.removeCell(id),
       download: (blob, name) => this.#download(blob, name),
@@ -763,17 +753,4 @@ export class Workspace {
       await this.datasets.attach(doc);
     if (doc.trusted && doc.role === "writer") await this.frame?.run({ kind: "all" });
   }
-}
-
-/** The code cells that read `from`, with their source rewritten to read `to`. */
-function referenceUpdates(
-  notebook: Notebook,
-  from: string,
-  to: string,
-): { id: string; source: string }[] {
-  return notebook.cells.flatMap((cell) => {
-    if (cell.kind === "markdown") return [];
-    const source = renameReferences(cell.kind, cell.source, from, to);
-    return source === undefined ? [] : [{ id: cell.id, source }];
-  });
 }

@@ -132,8 +132,9 @@ export function splitRecords(text: string, separator: Separator, complete: boole
       field = "";
     } else if (c === "\n") {
       endRecord();
-    } else if (c === "\r" && text[i + 1] === "\n") {
-      // The line feed of a CRLF ends the record.
+    } else if (c === "\r") {
+      // The line feed of a CRLF ends the record; a carriage return alone (old Macs) does.
+      if (text[i + 1] !== "\n" && (i + 1 < text.length || complete)) endRecord();
     } else {
       field += c;
     }

@@ -205,9 +205,10 @@ export class DuckEngine<S> implements Engine<S> {
     let table: Table;
     try {
       table = await this.#backend.query(sql, signal);
-      if (hasDictionary(table)) table = await this.#whole(sql, table);
+      if (hasDictionary(table) && !signal?.aborted) table = await this.#whole(sql, table);
     } catch (error) {
-      if (error instanceof QueryError) throw error;
+      // A lost worker is not the query's fault: the app starts another.
+      if (error instanceof QueryError || error instanceof EngineLost) throw error;
       throw signal?.aborted ? new QueryStopped(sql, error) : new QueryError(sql, error);
     }
     // Stopped just as it finished: whoever stopped it no longer wants its result.
@@ -217,8 +218,9 @@ export class DuckEngine<S> implements Engine<S> {
 
   /**
    * A result with ENUM columns came back polled, which loses their values (DuckDB-WASM issue
-   * 1548). A query that only reads runs again in one call, which keeps them; one that may
-   * write must not run twice, so it fails with what to do.
+   * 1548). A query that only reads runs again in one call, which keeps them (and which a
+   * signal cannot interrupt); one that may write must not run twice, so it fails with what to
+   * do.
    */
   async #whole(sql: string, polled: Table): Promise<Table> {
     if (readsOnly(sql)) return this.#backend.queryWhole(sql);

@@ -6,8 +6,13 @@ export interface WatchdogOptions {
   ping: () => Promise<unknown>;
   /** the worker is gone or hangs: called once, after every call waiting on it has failed */
   onLost: (error: EngineLost) => void;
-  /** how long a ping may go unanswered while only polled work runs (a poll lasts ~100 ms) */
+  /** how long a ping may go unanswered while no call is under way */
   idleLimitMs?: number;
+  /**
+   * how long while a polled query runs: the worker answers between polls, but one of DuckDB's
+   * tasks (a large sort's merge, a hash table's build) can run for seconds before it yields
+   */
+  pollingLimitMs?: number;
   /** how long while a call that holds the worker in one piece runs (a large insert, say) */
   busyLimitMs?: number;
   /** how often to ping */
@@ -26,13 +31,22 @@ export class Watchdog {
   #waiting = new Set<(error: EngineLost) => void>();
   /** calls under way that hold the worker without polling */
   #holding = 0;
+  /** calls under way of any kind */
+  #calls = 0;
+  /** when the ping that has not been answered yet went out */
   #pingSince: number | undefined;
   /** beats since the ping went out: a computer waking from sleep has had one, not many */
   #missed = 0;
   #timer: ReturnType<typeof setInterval>;
 
   constructor(options: WatchdogOptions) {
-    this.#options = { idleLimitMs: 4_000, busyLimitMs: 120_000, everyMs: 1_000, ...options };
+    this.#options = {
+      idleLimitMs: 4_000,
+      pollingLimitMs: 30_000,
+      busyLimitMs: 120_000,
+      everyMs: 1_000,
+      ...options,
+    };
     this.#timer = setInterval(() => this.#beat(), this.#options.everyMs);
   }
 
@@ -45,6 +59,7 @@ export class Watchdog {
   guard<T>(call: () => Promise<T>, holding: boolean): Promise<T> {
     if (this.#lost) return Promise.reject(this.#lost);
     if (holding) this.#holding++;
+    this.#calls++;
     return new Promise<T>((resolve, reject) => {
       this.#waiting.add(reject);
       call()
@@ -52,6 +67,7 @@ export class Watchdog {
         .finally(() => {
           this.#waiting.delete(reject);
           if (holding) this.#holding--;
+          this.#calls--;
         });
     });
   }
@@ -72,7 +88,9 @@ export class Watchdog {
 
   #beat(): void {
     if (this.#pingSince !== undefined) {
-      const limit = this.#holding > 0 ? this.#options.busyLimitMs : this.#options.idleLimitMs;
+      const { busyLimitMs, pollingLimitMs, idleLimitMs } = this.#options;
+      const limit =
+        this.#holding > 0 ? busyLimitMs : this.#calls > 0 ? pollingLimitMs : idleLimitMs;
       const silent = Date.now() - this.#pingSince;
       this.#missed++;
       if (silent > limit && this.#missed * this.#options.everyMs > limit)

@@ -25,23 +25,98 @@ export function renameReferences(
   return edits === undefined || edits.length === 0 ? undefined : applyEdits(source, edits);
 }
 
+/** Words after which a name is a table (or a view, or a cell's table). */
+const BEFORE_TABLE = new Set([
+  "FROM",
+  "JOIN",
+  "INTO",
+  "UPDATE",
+  "TABLE",
+  "DESCRIBE",
+  "SUMMARIZE",
+  "PIVOT",
+  "UNPIVOT",
+]);
+
+/** Words that start a clause: a comma after one of them separates columns, not tables. */
+const CLAUSES = new Set([
+  "SELECT",
+  "FROM",
+  "WHERE",
+  "GROUP",
+  "ORDER",
+  "HAVING",
+  "QUALIFY",
+  "WINDOW",
+  "LIMIT",
+  "ON",
+  "USING",
+  "SET",
+  "VALUES",
+  "RETURNING",
+  "UNION",
+  "EXCEPT",
+  "INTERSECT",
+]);
+
+/** DuckDB's reserved words: a table named so must be quoted. */
+const RESERVED = new Set(
+  "ALL ANALYSE ANALYZE AND ANY ARRAY AS ASC ASYMMETRIC BOTH CASE CAST CHECK COLLATE COLUMN CONSTRAINT CREATE DEFAULT DEFERRABLE DESC DESCRIBE DISTINCT DO ELSE END EXCEPT FALSE FETCH FOR FOREIGN FROM GRANT GROUP HAVING IN INITIALLY INTERSECT INTO LATERAL LEADING LIMIT NOT NULL OFFSET ON ONLY OR ORDER PIVOT PLACING PRIMARY QUALIFY REFERENCES RETURNING SELECT SHOW SOME SUMMARIZE SYMMETRIC TABLE THEN TO TRAILING TRUE UNION UNIQUE UNPIVOT USING VARIADIC WHEN WHERE WINDOW WITH".split(
+    " ",
+  ),
+);
+
 /**
- * Where SQL names table `from`: unquoted regardless of case, quoted exactly, as DuckDB reads
- * them; not a function of that name, nor a column qualified by another table (`t.from`).
+ * Where SQL names table `from` — unquoted regardless of case, quoted exactly, as DuckDB reads
+ * them — in a table's place: after FROM, JOIN, INTO…, in a FROM list, or qualifying a column.
+ * A function of that name, or another table's column (`t.from`), is not it. When the name
+ * stands anywhere else (a column, an alias, a CTE), the SQL is not rewritten: undefined.
  */
-function sqlEdits(sql: string, from: string, to: string, offset: number): Edit[] {
+function sqlEdits(sql: string, from: string, to: string, offset: number): Edit[] | undefined {
   const names = sqlNames(sql);
   const edits: Edit[] = [];
-  names.forEach((n, i) => {
+  /** the clause each open parenthesis level is in */
+  const clauses: string[] = [""];
+  let previous = "";
+  let unsure = false;
+  let last = 0;
+  for (const n of names) {
+    const gap = sql.slice(last, n.start);
+    last = n.end;
+    for (const c of gap) {
+      if (c === "(") clauses.push("");
+      else if (c === ")" && clauses.length > 1) clauses.pop();
+    }
+    const word = n.quoted ? "" : n.name.toUpperCase();
     const same = n.quoted ? n.name === from : n.name.toLowerCase() === from.toLowerCase();
-    if (!same) return;
-    if (/^\s*\(/.test(sql.slice(n.end))) return;
-    const qualified = /\.\s*$/.test(sql.slice(0, n.start));
-    if (qualified && names[i - 1]?.name.toLowerCase() !== "main") return;
-    const text = n.quoted || !/^[A-Za-z_][\w]*$/.test(to) ? ident(to) : to;
-    edits.push({ start: offset + n.start, end: offset + n.end, text });
-  });
-  return edits;
+    if (same) {
+      const after = sql.slice(n.end);
+      const separator = gap.trim();
+      const qualifiedBy = /\.\s*$/.test(gap) ? previous : undefined;
+      if (/^\s*\(/.test(after)) {
+        // A function call of that name: not the table.
+      } else if (qualifiedBy !== undefined && qualifiedBy !== "MAIN") {
+        // Another table's column of that name.
+      } else if (
+        qualifiedBy === "MAIN" ||
+        (separator === "" && BEFORE_TABLE.has(previous)) ||
+        (separator === "," && clauses.at(-1) === "FROM") ||
+        /^\s*\./.test(after)
+      ) {
+        const text =
+          n.quoted || !/^[A-Za-z_][\w]*$/.test(to) || RESERVED.has(to.toUpperCase())
+            ? ident(to)
+            : to;
+        edits.push({ start: offset + n.start, end: offset + n.end, text });
+      } else {
+        unsure = true;
+      }
+    }
+    if (CLAUSES.has(word) || word === "JOIN")
+      clauses[clauses.length - 1] = word === "JOIN" ? "FROM" : word;
+    previous = word;
+  }
+  return unsure ? undefined : edits;
 }
 
 /**
@@ -68,8 +143,11 @@ function tsEdits(source: string, from: string, to: string): Edit[] | undefined {
       // `{ from }` means `{ from: from }`: the key stays.
       text: shorthand.has(r.start) ? `${from}: ${to}` : to,
     }));
-  for (const quasi of sqlTemplateParts(program))
-    inJs.push(...sqlEdits(js.slice(quasi.start, quasi.end), from, to, quasi.start));
+  for (const quasi of sqlTemplateParts(program)) {
+    const edits = sqlEdits(js.slice(quasi.start, quasi.end), from, to, quasi.start);
+    if (edits === undefined) return undefined;
+    inJs.push(...edits);
+  }
   return carryBack(js, source, from, inJs);
 }
 

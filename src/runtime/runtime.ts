@@ -64,6 +64,7 @@ export class Runtime {
   #closed = false;
   /** the running cells' runs, which Stop aborts */
   #runs = new Map<string, AbortController>();
+  /** kmeans, elbow and silhouette in a worker, when the host gave one */
   #remote: RemoteSegmentation | undefined;
   /** each cell's mentions, by id, kept while its source stays the same */
   #mentions = new Map<string, Mentions>();
@@ -71,7 +72,9 @@ export class Runtime {
   #made = new Map<string, { id: string; table: boolean }>();
   /** names cells defined before and no longer do, with what became of each (for their readers) */
   #goneNames = new Map<string, string>();
+  /** the end of the queue of runs: a new run starts after it */
   #tail: Promise<void> = Promise.resolve();
+  /** the end of the queue of analyses (setCells), which run one at a time */
   #analysing: Promise<void> = Promise.resolve();
 
   private constructor(options: RuntimeOptions) {
@@ -116,7 +119,13 @@ export class Runtime {
       analysed.set(cell.id, resolve(cell, m, names, this.#goneNames));
     }
     this.#mentions = mentions;
-    for (const id of this.#states.keys()) if (!analysed.has(id)) this.#states.delete(id);
+    for (const id of this.#states.keys()) {
+      if (analysed.has(id)) continue;
+      // A cell that goes takes its runs with it: a cell that comes back under its id is new.
+      this.#states.delete(id);
+      this.#bump(id);
+      this.#runs.get(id)?.abort();
+    }
     for (const id of analysed.keys())
       if (!this.#states.has(id)) this.#states.set(id, { status: "idle" });
     this.#cells = analysed;
@@ -334,13 +343,15 @@ export class Runtime {
         if (this.#current(id, version)) await this.#runCell(id, version);
       }
     });
-    this.#tail = run;
+    // One run that fails must not fail every run after it.
+    this.#tail = run.catch(() => undefined);
     return run;
   }
 
   async #runCell(id: string, version: number): Promise<void> {
     const analysed = this.#cells.get(id);
-    if (!analysed) return;
+    // Only a cell still waiting for this run starts (one reset or gone meanwhile does not).
+    if (!analysed || this.state(id).status !== "queued") return;
     const blocked = this.#blocked(id, analysed);
     if (blocked) {
       this.#set(id, { type: "fail", error: blocked });

@@ -141,6 +141,7 @@ export interface RemoteSegmentation {
 }
 
 interface Pending {
+  /** the job, kept to post it again to a new worker when another call's stop takes the old one */
   job: SegmentJob;
   report: (progress: SegmentProgress) => void;
   resolve: (outcome: SegmentOutcome) => void;

@@ -141,7 +141,7 @@ describe("the runtime does what the screen says", () => {
     }
     expect(killed).toBe(1);
     const notice = page.getByRole("alert").filter({ hasText: /DuckDB stopped working/ });
-    await notice.getByText(/It was restarted and the datasets loaded again/).waitFor({
+    await notice.getByText(/and was restarted; its datasets loaded again/).waitFor({
       timeout: 30_000,
     });
     await page

@@ -108,6 +108,12 @@ describe("registerFile(csv): the header line", () => {
     }
   });
 
+  it("a CSV whose lines end in a carriage return alone (old Macs) loads its rows", async () => {
+    const info = await engine.registerFile(await file("mac.csv", "id,amount\r1,10.5\r2,20\r"));
+    expect(info.columns.map((c) => c.name)).toEqual(["id", "amount"]);
+    expect(info.rowCount).toBe(2);
+  });
+
   it("registerFile(path, {header}) overrides the detection both ways", async () => {
     const path = await file("override.csv", "name,city\nalice,london\nbob,paris\n");
     const asData = await engine.registerFile(path, { header: false });

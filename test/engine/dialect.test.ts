@@ -21,6 +21,14 @@ describe("splitRecords()", () => {
     expect(quoted).toBe(true);
   });
 
+  it("splitRecords(text, ',') ends a record at a carriage return alone, as old Mac files do", () => {
+    expect(splitRecords("a,b\r1,2\r3,4\r", ",", true).records).toEqual([
+      ["a", "b"],
+      ["1", "2"],
+      ["3", "4"],
+    ]);
+  });
+
   it("splitRecords(text, sep, false) drops the record cut off at the end of a head", () => {
     expect(splitRecords("a,b\n1,2\n3,", ",", false).records).toEqual([
       ["a", "b"],

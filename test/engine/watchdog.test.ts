@@ -20,6 +20,7 @@ describe("Watchdog", () => {
       ping: never,
       onLost: (e) => lost.push(e),
       idleLimitMs: 5_000,
+      pollingLimitMs: 5_000,
       everyMs: 1_000,
     });
     const waiting = dog.guard(never, false);
@@ -33,6 +34,23 @@ describe("Watchdog", () => {
     );
     expect(await failed).toBe(lost[0]);
     await expect(dog.guard(async () => 1, false)).rejects.toBeInstanceOf(EngineLost);
+  });
+
+  it("while a polled query runs, a long task in DuckDB is not a lost worker: the polling limit applies", async () => {
+    vi.useFakeTimers();
+    const onLost = vi.fn();
+    const dog = new Watchdog({
+      ping: never,
+      onLost,
+      idleLimitMs: 4_000,
+      pollingLimitMs: 30_000,
+      everyMs: 1_000,
+    });
+    void dog.guard(never, false).catch(() => undefined);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(onLost).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(onLost).toHaveBeenCalledTimes(1);
   });
 
   it("a computer waking from sleep is not a lost worker: one late beat is not enough", async () => {

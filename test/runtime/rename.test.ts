@@ -19,10 +19,34 @@ describe("renameReferences(kind, source, from, to)", () => {
     );
   });
 
-  it("quotes a new name that is not a plain identifier", () => {
+  it("quotes a new name that is not a plain identifier, or is a reserved word", () => {
     expect(renameReferences("sql", "SELECT * FROM base", "base", "base 2")).toBe(
       'SELECT * FROM "base 2"',
     );
+    expect(renameReferences("sql", "SELECT * FROM base", "base", "order")).toBe(
+      'SELECT * FROM "order"',
+    );
+  });
+
+  it("finds the name in a FROM list and in a subquery's FROM, not in the select list after it", () => {
+    expect(
+      renameReferences(
+        "sql",
+        "SELECT a.x, (SELECT max(y) FROM orders) AS m FROM a, orders, b WHERE a.x IN (1, 2)",
+        "orders",
+        "sales",
+      ),
+    ).toBe("SELECT a.x, (SELECT max(y) FROM sales) AS m FROM a, sales, b WHERE a.x IN (1, 2)");
+  });
+
+  it("leaves SQL alone where the name is also a column, an alias or a CTE", () => {
+    for (const sql of [
+      "SELECT customer_id, count(*) AS orders FROM raw GROUP BY 1",
+      "SELECT orders FROM totals",
+      "WITH orders AS (SELECT 1) SELECT * FROM orders",
+      "SELECT * FROM orders WHERE orders > 2",
+    ])
+      expect(renameReferences("sql", sql, "orders", "sales"), sql).toBeUndefined();
   });
 
   it("answers undefined for a cell that does not read the name", () => {

@@ -63,7 +63,7 @@ export type ToFrame =
   | { type: "run"; id: number; scope: RunScope; input?: InputChange }
   /** stop every queued and running cell (the user pressed Stop in the app) */
   | { type: "stop" }
-  /** DuckDB was restarted: the cells' tables are gone, so every result goes */
+  /** DuckDB was lost (a new one starts): the cells' tables are gone, so every result goes */
   | { type: "restarted" }
   /** the frame was rebuilt after Stop: show this cell as stopped */
   | { type: "stopped"; cell: string; ms: number }
