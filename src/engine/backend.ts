@@ -1,4 +1,5 @@
 import type { Table } from "apache-arrow";
+import type { DataFormat } from "./types.ts";
 
 /**
  * What a platform must provide for the engine: the few DuckDB calls that differ between the
@@ -46,4 +47,19 @@ export interface Backend<S> {
    * the app starts another. Where there is no one to start another, absent.
    */
   broken?(reason: string): void;
+}
+
+/** One file being loaded into a table, as the loaders of each format take it. */
+export interface FileLoad<S> {
+  source: S;
+  /** the file name as the user gave it */
+  fileName: string;
+  format: DataFormat;
+  /** the table to create or replace */
+  table: string;
+  /** the name DuckDB reads the source under, while the load lasts */
+  virtualName: string;
+  size: number;
+  /** the first HEAD_BYTES of the file, already read to check it */
+  head: Uint8Array;
 }

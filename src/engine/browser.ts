@@ -3,7 +3,7 @@ import ehWasm from "@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url";
 import type { Backend } from "./backend.ts";
 import { QUERY_CONFIG } from "./convert.ts";
 import { DuckEngine } from "./duck.ts";
-import { pendingCalls, runPending } from "./pending.ts";
+import { queryPending } from "./pending.ts";
 import type { EngineLost } from "./errors.ts";
 import type { Engine } from "./types.ts";
 import { watched, Watchdog } from "./watchdog.ts";
@@ -51,15 +51,8 @@ export async function createBrowserEngine(
 
   const backend: Backend<File> = {
     query: (sql, signal) =>
-      conn.useUnsafe((bindings, id) =>
-        runPending(
-          pendingCalls(bindings, id),
-          sql,
-          signal,
-          // Each poll is a message to the worker: the page has its turns already.
-          async () => {},
-        ),
-      ),
+      // Each poll is a message to the worker: the page has its turns already.
+      queryPending(conn, sql, signal, async () => {}),
     queryWhole: (sql) => conn.query(sql),
     nameOf: (file) => file.name,
     sizeOf: async (file) => file.size,

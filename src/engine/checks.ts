@@ -1,5 +1,6 @@
 import { toRows } from "./convert.ts";
-import type { CsvHost, CsvLoad } from "./csv.ts";
+import type { FileLoad } from "./backend.ts";
+import type { CsvHost } from "./csv.ts";
 import type { Dialect } from "./dialect.ts";
 import { LoadError } from "./errors.ts";
 import { settings } from "./sniff.ts";
@@ -27,7 +28,7 @@ export async function clearRejects<S>(host: CsvHost<S>): Promise<void> {
  */
 export async function firstReject<S>(
   host: CsvHost<S>,
-  load: CsvLoad<S>,
+  load: FileLoad<S>,
   chunk?: { bytes: Uint8Array; lines: number },
 ): Promise<LoadError | undefined> {
   const [row] = toRows(
@@ -56,7 +57,7 @@ export async function firstReject<S>(
  */
 export async function diagnose<S>(
   host: CsvHost<S>,
-  load: CsvLoad<S>,
+  load: FileLoad<S>,
   dialect: Dialect | undefined,
 ): Promise<LoadError | undefined> {
   if (dialect === undefined || dialect.separator === "whitespace") return undefined;
@@ -71,7 +72,7 @@ export async function diagnose<S>(
 }
 
 /** The 1-based line of a byte offset, reading the file a chunk at a time past the head. */
-async function lineAt<S>(host: CsvHost<S>, load: CsvLoad<S>, offset: number): Promise<number> {
+async function lineAt<S>(host: CsvHost<S>, load: FileLoad<S>, offset: number): Promise<number> {
   if (offset <= load.head.length) return countLines(load.head, offset) + 1;
   let lines = 0;
   for (let start = 0; start < offset; start += CHUNK) {
@@ -105,7 +106,7 @@ export interface Expected {
  */
 export async function verify<S>(
   host: CsvHost<S>,
-  load: CsvLoad<S>,
+  load: FileLoad<S>,
   expected: Expected,
 ): Promise<void> {
   const names = toRows(
@@ -133,7 +134,7 @@ export async function verify<S>(
 }
 
 /** DuckDB read another number of columns than the file's lines have. */
-export function wrongColumns<S>(load: CsvLoad<S>, found: number, expected: Expected): LoadError {
+export function wrongColumns<S>(load: FileLoad<S>, found: number, expected: Expected): LoadError {
   const { separator } = expected;
   const by =
     separator === undefined

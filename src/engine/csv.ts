@@ -1,5 +1,5 @@
 import type { Table } from "apache-arrow";
-import type { Backend } from "./backend.ts";
+import type { Backend, FileLoad } from "./backend.ts";
 import {
   clearRejects,
   diagnose,
@@ -11,7 +11,6 @@ import {
 import { sniffDialect, splitRecords, type Separator } from "./dialect.ts";
 import { decideHeader, separatorOf, settings, sniff, type ReadOptions } from "./sniff.ts";
 import { ident, literal } from "./sql.ts";
-import type { DataFormat } from "./types.ts";
 import { loadWhitespace } from "./whitespace.ts";
 
 /** What the CSV loader needs of the engine: the platform's backend and the engine's SQL runner. */
@@ -22,19 +21,6 @@ export interface CsvHost<S> {
 }
 
 /** One delimited text file to load, as the engine has described it. */
-export interface CsvLoad<S> {
-  source: S;
-  /** the file name as the user gave it */
-  fileName: string;
-  format: DataFormat;
-  /** the table to create or replace */
-  table: string;
-  /** the name DuckDB reads the source under; the engine registers it after this returns */
-  virtualName: string;
-  size: number;
-  /** the first bytes of the file */
-  head: Uint8Array;
-}
 
 /**
  * Load a CSV, TSV or whitespace-separated .txt file into `load.table` and return whether its
@@ -48,7 +34,7 @@ export interface CsvLoad<S> {
  */
 export async function loadCsv<S>(
   host: CsvHost<S>,
-  load: CsvLoad<S>,
+  load: FileLoad<S>,
   header?: boolean,
 ): Promise<boolean> {
   const text = new TextDecoder().decode(load.head);

@@ -1,5 +1,5 @@
 import { DataType, type Table } from "apache-arrow";
-import type { Backend } from "./backend.ts";
+import type { Backend, FileLoad } from "./backend.ts";
 import { toRows } from "./convert.ts";
 import { loadCsv } from "./csv.ts";
 import {
@@ -15,14 +15,7 @@ import { checkHead, formatOf, HEAD_BYTES, tableNameFor } from "./formats.ts";
 import { ident, literal } from "./sql.ts";
 import { hasDictionary, readsOnly } from "./enums.ts";
 import { jsonProblem, keysInOrder, ndjsonToArray } from "./json.ts";
-import type {
-  ColumnInfo,
-  DataFormat,
-  Engine,
-  QueryOptions,
-  RegisterOptions,
-  TableInfo,
-} from "./types.ts";
+import type { ColumnInfo, Engine, QueryOptions, RegisterOptions, TableInfo } from "./types.ts";
 
 /** Settings that keep the engine offline: no extension downloads, no loading behind the user's back. */
 export const OFFLINE = [
@@ -245,7 +238,7 @@ export class DuckEngine<S> implements Engine<S> {
   }
 
   /** Delimited text goes through csv.ts; its DuckDB errors get the file's name here. */
-  async #loadCsv(load: Load<S>, header: boolean | undefined): Promise<boolean> {
+  async #loadCsv(load: FileLoad<S>, header: boolean | undefined): Promise<boolean> {
     try {
       return await loadCsv({ backend: this.#backend, run: (sql) => this.#run(sql) }, load, header);
     } catch (error) {
@@ -253,7 +246,7 @@ export class DuckEngine<S> implements Engine<S> {
     }
   }
 
-  async #loadParquet(load: Load<S>): Promise<void> {
+  async #loadParquet(load: FileLoad<S>): Promise<void> {
     const bytes = await this.#backend.read(load.source, 0, load.size);
     let ipc: Uint8Array;
     try {
@@ -270,7 +263,7 @@ export class DuckEngine<S> implements Engine<S> {
     await this.#replaceFromStaging(load.table, () => this.#backend.insertArrowIPC(STAGING, ipc));
   }
 
-  async #loadJson(load: Load<S>): Promise<void> {
+  async #loadJson(load: FileLoad<S>): Promise<void> {
     if (load.format === "ndjson") {
       const text = new TextDecoder().decode(await this.#backend.read(load.source, 0, load.size));
       await this.#backend.registerBytes(
@@ -329,19 +322,8 @@ export class DuckEngine<S> implements Engine<S> {
   }
 }
 
-interface Load<S> {
-  source: S;
-  fileName: string;
-  format: DataFormat;
-  table: string;
-  virtualName: string;
-  size: number;
-  /** the first HEAD_BYTES of the file, already read for checkHead */
-  head: Uint8Array;
-}
-
 /** Give a foreign error the file's name, the line DuckDB reports, and one line of reason. */
-function asLoadError<S>(load: Load<S>, error: unknown): LoadError {
+function asLoadError<S>(load: FileLoad<S>, error: unknown): LoadError {
   if (error instanceof LoadError) return error;
   const message = messageOf(error);
   const line = /\bLine: (\d+)/.exec(message)?.[1];

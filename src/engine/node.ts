@@ -7,7 +7,7 @@ import { readParquet } from "parquet-wasm";
 import type { Backend } from "./backend.ts";
 import { QUERY_CONFIG } from "./convert.ts";
 import { DuckEngine } from "./duck.ts";
-import { pendingCalls, runPending } from "./pending.ts";
+import { queryPending } from "./pending.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -35,28 +35,12 @@ export async function createNodeEngine(
   const cjsArrow = require("apache-arrow") as typeof import("apache-arrow");
   const backend: Backend<string> = {
     query: (sql, signal) =>
-      conn.useUnsafe((bindings, id) =>
-        runPending(
-          pendingCalls(bindings, id),
-          sql,
-          signal,
-          // The bindings block; a timer or an abort gets its turn between polls.
-          () => new Promise((resolve) => setImmediate(resolve)),
-        ),
-      ),
+      // The bindings block; a timer or an abort gets its turn between polls.
+      queryPending(conn, sql, signal, () => new Promise((resolve) => setImmediate(resolve))),
     queryWhole: async (sql) => tableFromIPC(cjsArrow.tableToIPC(conn.query(sql), "stream")),
     nameOf: (path) => basename(path),
     sizeOf: async (path) => (await stat(path)).size,
-    read: async (path, start, end) => {
-      const file = await open(path, "r");
-      try {
-        const bytes = new Uint8Array(Math.max(0, end - start));
-        const { bytesRead } = await file.read(bytes, 0, bytes.length, start);
-        return bytes.subarray(0, bytesRead);
-      } finally {
-        await file.close();
-      }
-    },
+    read: readRange,
     registerSource: async (name, path) =>
       db.registerFileURL(name, path, duckdb.DuckDBDataProtocol.NODE_FS, false),
     registerBytes: async (name, bytes) => db.registerFileBuffer(name, bytes),
@@ -80,4 +64,16 @@ export async function createNodeEngine(
   await engine.goOffline();
   if (options.lock !== false) await engine.lockDown();
   return engine;
+}
+
+/** Bytes [start, end) of a file (fewer where it ends first). */
+export async function readRange(path: string, start: number, end: number): Promise<Uint8Array> {
+  const file = await open(path, "r");
+  try {
+    const bytes = new Uint8Array(Math.max(0, end - start));
+    const { bytesRead } = await file.read(bytes, 0, bytes.length, start);
+    return bytes.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
 }

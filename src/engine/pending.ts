@@ -28,16 +28,6 @@ export interface PendingBindings {
   fetchQueryResults(conn: number): Maybe<Uint8Array | null>;
 }
 
-/** The pending-query calls of connection `conn`. */
-export function pendingCalls(bindings: PendingBindings, conn: number): PendingCalls {
-  return {
-    start: (sql) => bindings.startPendingQuery(conn, sql, false),
-    poll: () => bindings.pollPendingQuery(conn),
-    cancel: () => bindings.cancelPendingQuery(conn),
-    fetch: () => bindings.fetchQueryResults(conn),
-  };
-}
-
 /**
  * Run one query as DuckDB-WASM's `send` does — started, then polled until it is done — but give
  * the event loop a turn between polls and interrupt the query there once `signal` fires. In the
@@ -64,4 +54,31 @@ export async function runPending(
     chunks.push(chunk);
   }
   return tableFromIPC(chunks);
+}
+
+/** A DuckDB-WASM connection, blocking or in a worker: its id and bindings, lent to a callback. */
+export interface PendingConnection {
+  useUnsafe<R>(callback: (bindings: PendingBindings, conn: number) => R): R;
+}
+
+/** `runPending` on a connection's own pending-query calls. */
+export function queryPending(
+  connection: PendingConnection,
+  sql: string,
+  signal: AbortSignal | undefined,
+  nextTurn: () => Promise<void>,
+): Promise<Table> {
+  return connection.useUnsafe((bindings, conn) =>
+    runPending(
+      {
+        start: (text) => bindings.startPendingQuery(conn, text, false),
+        poll: () => bindings.pollPendingQuery(conn),
+        cancel: () => bindings.cancelPendingQuery(conn),
+        fetch: () => bindings.fetchQueryResults(conn),
+      },
+      sql,
+      signal,
+      nextTurn,
+    ),
+  );
 }

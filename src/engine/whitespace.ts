@@ -1,6 +1,7 @@
 import { toRows } from "./convert.ts";
 import { CHUNK, clearRejects, countLines, firstReject, STORE_REJECTS, verify } from "./checks.ts";
-import type { CsvHost, CsvLoad } from "./csv.ts";
+import type { FileLoad } from "./backend.ts";
+import type { CsvHost } from "./csv.ts";
 import type { Dialect } from "./dialect.ts";
 import { LoadError } from "./errors.ts";
 import { decideHeader, settings, sniff, sniffedColumns } from "./sniff.ts";
@@ -19,7 +20,7 @@ const SPACE = 0x20;
  */
 export async function loadWhitespace<S>(
   host: CsvHost<S>,
-  load: CsvLoad<S>,
+  load: FileLoad<S>,
   dialect: Dialect,
   header?: boolean,
 ): Promise<boolean> {

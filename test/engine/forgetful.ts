@@ -1,4 +1,4 @@
-import { open, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname } from "node:path";
 import type * as Blocking from "@duckdb/duckdb-wasm/blocking";
@@ -6,6 +6,7 @@ import { tableFromIPC } from "apache-arrow";
 import type { Backend } from "../../src/engine/backend.ts";
 import { QUERY_CONFIG } from "../../src/engine/convert.ts";
 import { DuckEngine } from "../../src/engine/duck.ts";
+import { readRange } from "../../src/engine/node.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -35,16 +36,7 @@ export async function createForgetfulEngine(): Promise<DuckEngine<string>> {
     queryWhole: query,
     nameOf: (path) => basename(path),
     sizeOf: async (path) => (await stat(path)).size,
-    read: async (path, start, end) => {
-      const file = await open(path, "r");
-      try {
-        const bytes = new Uint8Array(Math.max(0, end - start));
-        const { bytesRead } = await file.read(bytes, 0, bytes.length, start);
-        return bytes.subarray(0, bytesRead);
-      } finally {
-        await file.close();
-      }
-    },
+    read: readRange,
     registerSource: async (name) => db.registerFileBuffer(name, new Uint8Array(0)),
     registerBytes: async (name, bytes) => db.registerFileBuffer(name, bytes),
     dropFile: async (name) => db.dropFile(name),
