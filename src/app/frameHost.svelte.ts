@@ -204,7 +204,7 @@ export class FrameHost {
    * (notebook code that never gives the thread back) is torn down and made anew; its values go.
    */
   stop(): void {
-    for (const request of this.#inflight.values()) request.abort();
+    this.#abortRequests();
     if (!this.busy) return;
     this.#post({ type: "stop" });
     const running = this.running;
@@ -230,7 +230,7 @@ export class FrameHost {
    * the next engine, and every result goes (the cells show as not run).
    */
   engineLost(): void {
-    for (const request of this.#inflight.values()) request.abort();
+    this.#abortRequests();
     this.#post({ type: "restarted" });
   }
 
@@ -459,6 +459,11 @@ export class FrameHost {
     return $state.snapshot(view) as FrameView;
   }
 
+  /** The queries the frame asked for stop in the engine: no one wants their results now. */
+  #abortRequests(): void {
+    for (const request of this.#inflight.values()) request.abort();
+  }
+
   #post(message: ToFrame, transfer: Transferable[] = []): void {
     this.#port?.postMessage(message, transfer);
   }
@@ -482,7 +487,7 @@ export class FrameHost {
 
   #close(): void {
     // Queries the old frame asked for are not wanted by anyone now.
-    for (const request of this.#inflight.values()) request.abort();
+    this.#abortRequests();
     this.#inflight.clear();
     clearTimeout(this.#stopping);
     this.#port?.close();

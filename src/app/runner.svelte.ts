@@ -71,34 +71,29 @@ export class Runner {
   }
 
   /** Run one cell and everything that depends on it. */
-  async run(id: string): Promise<void> {
-    const stops = this.#stops;
-    await this.#runtime.setCells(this.#host.cells());
-    // Stop all came while the cells were being read: this run is not wanted either.
-    if (stops === this.#stops) await this.#runtime.run(id);
+  run(id: string): Promise<void> {
+    return this.#afterReading((runtime) => runtime.run(id));
   }
 
   /** Datasets were added: run exactly the cells that read these tables (and what depends on them). */
-  async runReaders(tables: readonly string[]): Promise<void> {
-    const stops = this.#stops;
-    await this.#runtime.setCells(this.#host.cells());
-    // Stop all came while the cells were being read: this run is not wanted either.
-    if (stops === this.#stops) await this.#runtime.runReaders(tables);
+  runReaders(tables: readonly string[]): Promise<void> {
+    return this.#afterReading((runtime) => runtime.runReaders(tables));
   }
 
   /** Run one cell alone (a confirmed run of one cell of an untrusted notebook). */
-  async runOnly(id: string): Promise<void> {
-    const stops = this.#stops;
-    await this.#runtime.setCells(this.#host.cells());
-    // Stop all came while the cells were being read: this run is not wanted either.
-    if (stops === this.#stops) await this.#runtime.runOnly(id);
+  runOnly(id: string): Promise<void> {
+    return this.#afterReading((runtime) => runtime.runOnly(id));
   }
 
-  async runAll(): Promise<void> {
+  runAll(): Promise<void> {
+    return this.#afterReading((runtime) => runtime.runAll());
+  }
+
+  /** Give the runtime the cells as they are now, then run — unless Stop all came meanwhile. */
+  async #afterReading(run: (runtime: Runtime) => Promise<void>): Promise<void> {
     const stops = this.#stops;
     await this.#runtime.setCells(this.#host.cells());
-    // Stop all came while the cells were being read: this run is not wanted either.
-    if (stops === this.#stops) await this.#runtime.runAll();
+    if (stops === this.#stops) await run(this.#runtime);
   }
 
   /** An input moved: keep its value for the cell's next run. */
