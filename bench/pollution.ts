@@ -184,7 +184,6 @@ export function polluted(kind: Kind, n: number, rowCount = 200): PollutedFile {
   if (kind === "two-line-header" || kind === "three-line-header") {
     header.push(line(["", "name", "", "EUR", "yyyy-mm-dd"], layout));
     if (kind === "three-line-header") header.push(line(["", "", "", "", ""], layout));
-    options.skip = header.length - 1;
   }
   if (kind === "preamble") {
     const above = ["Sales export", `Generated 2025-01-0${(n % 9) + 1} by ShopSystem 4.2`];

@@ -3,7 +3,8 @@ import type { FileLoad } from "./backend.ts";
 import type { CsvHost } from "./csv.ts";
 import type { Dialect } from "./dialect.ts";
 import { LoadError } from "./errors.ts";
-import { settings } from "./sniff.ts";
+import type { Encoding } from "./options.ts";
+import { settings, type ReadOptions } from "./sniff.ts";
 import { ident, literal } from "./sql.ts";
 
 const REJECTS = "__strata_rejects";
@@ -29,18 +30,33 @@ export async function clearRejects<S>(host: CsvHost<S>): Promise<void> {
 export async function firstReject<S>(
   host: CsvHost<S>,
   load: FileLoad<S>,
-  chunk?: { bytes: Uint8Array; lines: number },
+  {
+    encoding = "utf-8",
+    chunk,
+    encodingOnly = false,
+  }: {
+    encoding?: Encoding;
+    chunk?: { bytes: Uint8Array; lines: number };
+    /** only a row that is not text in the encoding (which means the file is in another) */
+    encodingOnly?: boolean;
+  } = {},
 ): Promise<LoadError | undefined> {
+  const where = encodingOnly ? "WHERE error_type IN ('INVALID UNICODE', 'INVALID ENCODING')" : "";
   const [row] = toRows(
     await host.run(
-      `SELECT line_byte_position AS at, error_type, error_message, count(*) OVER () AS rejected FROM ${REJECTS} ORDER BY line_byte_position LIMIT 1`,
+      `SELECT line_byte_position AS at, line AS record, error_type, error_message, count(DISTINCT line_byte_position) OVER () AS rejected FROM ${REJECTS} ${where} ORDER BY line_byte_position LIMIT 1`,
     ),
   );
   if (row === undefined) return undefined;
   // DuckDB gives the offset of a row's first byte or the one after it: either counts the same
-  // line ends before it.
+  // line ends before it. In another encoding than UTF-8 its offsets are not the file's: its
+  // own count of lines is what there is.
   const at = Number(row.at);
-  const line = chunk ? chunk.lines + countLines(chunk.bytes, at) + 1 : await lineAt(host, load, at);
+  const line = chunk
+    ? chunk.lines + countLines(chunk.bytes, at) + 1
+    : encoding === "utf-8"
+      ? await lineAt(host, load, at)
+      : Number(row.record);
   const n = Number(row.rejected);
   return new LoadError(
     load.fileName,
@@ -59,16 +75,105 @@ export async function diagnose<S>(
   host: CsvHost<S>,
   load: FileLoad<S>,
   dialect: Dialect | undefined,
+  given: ReadOptions = {},
 ): Promise<LoadError | undefined> {
   if (dialect === undefined || dialect.separator === "whitespace") return undefined;
-  const quote = dialect.quoted ? '"' : "";
+  const quote = given.quote ?? (dialect.quoted ? '"' : "");
   const columns = Array.from({ length: dialect.columns }, (_, i) => `'c${i}': 'VARCHAR'`);
-  const read = settings({ delim: dialect.separator, quote, escape: quote, header: false });
+  const { skip, encoding } = given;
+  const read = settings({
+    delim: dialect.separator,
+    quote,
+    escape: quote,
+    header: false,
+    skip,
+    encoding,
+  });
   await clearRejects(host);
   await host.run(
     `SELECT count(*) FROM read_csv(${literal(load.virtualName)}, auto_detect = false${read}, columns = {${columns.join(", ")}}, ${STORE_REJECTS})`,
   );
-  return firstReject(host, load);
+  return firstReject(host, load, { encoding: (encoding ?? "utf-8") as Encoding });
+}
+
+/** How many rows the read loaded into `table` and how many it set aside. */
+export async function rejectedRows<S>(
+  host: CsvHost<S>,
+  table: string,
+): Promise<{ loaded: number; rejected: number }> {
+  const [row] = toRows(
+    await host.run(
+      `SELECT (SELECT count(*) FROM ${ident(table)}) AS loaded, (SELECT count(DISTINCT line_byte_position) FROM ${REJECTS}) AS rejected`,
+    ),
+  );
+  return { loaded: Number(row?.loaded), rejected: Number(row?.rejected) };
+}
+
+/** The longest raw text of a rejected row that is kept. */
+const RAW_LIMIT = 2000;
+
+/**
+ * Keep the rows the read set aside as table `<table>_rejected`, one row per rejected record:
+ * its line in the file, the column at fault (where there is one), the reason and the raw text.
+ * Returns the table's name.
+ */
+export async function keepRejected<S>(
+  host: CsvHost<S>,
+  load: FileLoad<S>,
+  encoding: Encoding,
+): Promise<string> {
+  const rows = toRows(
+    await host.run(
+      `SELECT line_byte_position AS at, min(line) AS record, arg_min(column_name, column_idx) AS col, arg_min(error_type, column_idx) AS type, arg_min(error_message, column_idx) AS message, arg_min(csv_line, column_idx) AS raw FROM ${REJECTS} GROUP BY line_byte_position ORDER BY line_byte_position`,
+    ),
+  );
+  const offsets = rows.map((r) => Number(r.at));
+  const lines =
+    encoding === "utf-8" ? await linesAt(host, load, offsets) : rows.map((r) => Number(r.record));
+  const name = `${load.table}_rejected`;
+  await host.run(
+    `CREATE OR REPLACE TABLE ${ident(name)} (line BIGINT, "column" VARCHAR, reason VARCHAR, raw VARCHAR)`,
+  );
+  const text = (v: unknown) => (v === null || v === undefined ? "NULL" : literal(String(v)));
+  for (let start = 0; start < rows.length; start += 500) {
+    const values = rows.slice(start, start + 500).map((r, i) => {
+      const reason = csvReason(String(r.type), String(r.message));
+      const raw = r.raw === null ? null : String(r.raw).slice(0, RAW_LIMIT);
+      return `(${lines[start + i]}, ${text(r.col)}, ${text(reason)}, ${text(raw)})`;
+    });
+    await host.run(`INSERT INTO ${ident(name)} VALUES ${values.join(", ")}`);
+  }
+  return name;
+}
+
+/** The 1-based lines of ascending byte offsets, reading the file once up to the last. */
+async function linesAt<S>(
+  host: CsvHost<S>,
+  load: FileLoad<S>,
+  offsets: number[],
+): Promise<number[]> {
+  const lines: number[] = [];
+  let counted = 0;
+  let k = 0;
+  const last = offsets[offsets.length - 1] ?? 0;
+  for (let start = 0; start <= last && k < offsets.length; start += CHUNK) {
+    const end = Math.min(load.size, start + CHUNK);
+    const bytes =
+      end <= load.head.length
+        ? load.head.subarray(start, end)
+        : await host.backend.read(load.source, start, end);
+    let from = 0;
+    while (k < offsets.length && offsets[k]! < start + bytes.length) {
+      counted += countLines(bytes.subarray(from), offsets[k]! - start - from);
+      from = offsets[k]! - start;
+      lines.push(counted + 1);
+      k++;
+    }
+    counted += countLines(bytes.subarray(from), bytes.length - from);
+    if (bytes.length === 0) break;
+  }
+  while (lines.length < offsets.length) lines.push(counted + 1);
+  return lines;
 }
 
 /** The 1-based line of a byte offset, reading the file a chunk at a time past the head. */
@@ -155,7 +260,7 @@ export function csvReason(type: string, message: string): string {
   switch (type) {
     case "INVALID UNICODE":
     case "INVALID ENCODING":
-      return "not valid UTF-8 text; save the file as UTF-8";
+      return "not valid UTF-8 text; if the file was saved as Latin-1 (Windows-1252), choose that encoding in its import options";
     case "UNQUOTED VALUE":
     case "UNTERMINATED QUOTE":
       return `badly quoted value (${message.replace(/\.$/, "").replace(/^\w/, (c) => c.toLowerCase())})`;

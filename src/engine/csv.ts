@@ -4,12 +4,31 @@ import {
   clearRejects,
   diagnose,
   firstReject,
+  keepRejected,
+  rejectedRows,
   STORE_REJECTS,
   verify,
   wrongColumns,
 } from "./checks.ts";
-import { sniffDialect, splitRecords, type Separator } from "./dialect.ts";
-import { decideHeader, separatorOf, settings, sniff, type ReadOptions } from "./sniff.ts";
+import {
+  headerContinuation,
+  preambleOf,
+  sniffDialect,
+  splitRecords,
+  type Dialect,
+  type Separator,
+} from "./dialect.ts";
+import { LoadError } from "./errors.ts";
+import type { Encoding, ImportOptions, LoadReport } from "./options.ts";
+import { retype } from "./retype.ts";
+import {
+  decideHeader,
+  separatorOf,
+  settings,
+  sniff,
+  type ReadOptions,
+  type Sniffed,
+} from "./sniff.ts";
 import { ident, literal } from "./sql.ts";
 import { loadWhitespace } from "./whitespace.ts";
 
@@ -20,53 +39,70 @@ export interface CsvHost<S> {
   run(sql: string): Promise<Table>;
 }
 
-/** One delimited text file to load, as the engine has described it. */
+/** What loading a delimited file did: the report, and whether its first line named the columns. */
+export type CsvLoaded = LoadReport & { header: boolean };
+
+/** Above this share of rejected rows, the file is not what its layout was taken to be. */
+export const MOST_REJECTED = 0.05;
 
 /**
- * Load a CSV, TSV or whitespace-separated .txt file into `load.table` and return whether its
- * first line was read as column names.
+ * Load a CSV, TSV or whitespace-separated .txt file into `load.table`.
  *
- * DuckDB's sniffer is checked against the file's first bytes, read here: where they show
- * another separator or quoted fields, the reader is told so; an all-text file's header is
- * judged from its values (the user's `header` overrides that); a table with no rows, or with
- * other columns than the lines have, is an error. A malformed row fails the load on the line
- * where it starts. All in a transaction: a failed load leaves the table it would replace.
+ * The layout is decided first: DuckDB's sniffer, checked against what the file's first bytes
+ * show when read here (the separator, quoted fields, lines above the table, a header over
+ * several lines); the user's options override both. Then DuckDB reads the file. A malformed
+ * row — a stray quote, a field too many or too few, a value of the wrong type — is set aside
+ * in `<table>_rejected` (line, column, reason, raw text) and the others load: loaded and
+ * rejected rows add up to the file's records. More than 5 % rejected means the layout is
+ * wrong: the file is read again leniently, and failing that the load fails, unless the user
+ * set the layout. With `badRows: "fail"` the first malformed row fails the load. Text columns
+ * that hold dates become dates. All in a transaction: a failed load leaves the table it would
+ * replace.
  */
 export async function loadCsv<S>(
   host: CsvHost<S>,
   load: FileLoad<S>,
-  header?: boolean,
-): Promise<boolean> {
-  const text = new TextDecoder().decode(load.head);
+  options: ImportOptions = {},
+): Promise<CsvLoaded> {
+  const encoding = options.encoding ?? bomEncoding(load.head) ?? "utf-8";
+  const text = decodeHead(load.head, encoding);
   const complete = load.head.length === load.size;
   const file = literal(load.virtualName);
   await host.backend.registerSource(load.virtualName, load.source);
-  const only: Separator | undefined = load.format === "tsv" ? "\t" : undefined;
+  const only: Separator | undefined =
+    options.delimiter ?? (load.format === "tsv" ? "\t" : undefined);
+  const base: ReadOptions = {
+    header: options.header,
+    quote: options.quote,
+    escape: options.escape,
+    encoding: encoding === "utf-8" ? undefined : encoding,
+  };
   // DuckDB's guess is only a preference here; where it fails, the sniff with the settings
   // decided below fails too and says why.
-  const guess = only ? undefined : await sniff(host, file, { header }).catch(() => undefined);
+  const guess = only
+    ? undefined
+    : await sniff(host, file, { ...base, skip: options.skip }).catch(() => undefined);
   const dialect = sniffDialect(text, {
     complete,
     only,
     prefer: separatorOf(guess?.delimiter),
     whitespace: /\.txt$/i.test(load.fileName),
   });
-  if (dialect?.separator === "whitespace") return loadWhitespace(host, load, dialect, header);
-
-  let sniffed = guess;
-  const read: ReadOptions = { header, delim: only };
-  if (
-    dialect &&
-    (guess?.delimiter !== dialect.separator || (dialect.quoted && guess.quote !== '"'))
-  ) {
-    read.delim = dialect.separator;
-    if (dialect.quoted) read.quote = '"';
-    sniffed = undefined;
+  if (dialect?.separator === "whitespace") {
+    if (encoding !== "utf-8")
+      throw new LoadError(load.fileName, "whitespace-separated text must be UTF-8");
+    return loadWhitespace(host, load, dialect, options);
   }
+
+  const skip = options.skip ?? (dialect ? preambleOf(dialect).lines : 0);
+  const read: ReadOptions = { ...base, delim: only, skip: skip > 0 ? skip : undefined };
+  if (dialect && only === undefined) read.delim = dialect.separator;
+  if (dialect?.quoted && options.quote === undefined) read.quote = '"';
+  let sniffed: Sniffed;
   try {
-    sniffed ??= await sniff(host, file, read);
+    sniffed = await sniff(host, file, read);
   } catch (error) {
-    throw (await diagnose(host, load, dialect)) ?? error;
+    throw (await diagnose(host, load, dialect, read)) ?? error;
   }
   const expected = {
     columns: dialect?.columns ?? sniffed.names.length,
@@ -74,28 +110,189 @@ export async function loadCsv<S>(
   };
   if (sniffed.names.length !== expected.columns) {
     throw (
-      (await diagnose(host, load, dialect)) ??
+      (await diagnose(host, load, dialect, read)) ??
       wrongColumns(load, sniffed.names.length, { ...expected, dataLines: 0 })
     );
   }
-  const records =
-    dialect?.records ?? splitRecords(text, separatorOf(sniffed.delimiter) ?? ",", complete).records;
-  const first = decideHeader(header, sniffed, records);
-  const { delimiter: delim, quote, escape } = sniffed;
+  const split = dialect ?? splitRecords(text, separatorOf(sniffed.delimiter) ?? ",", complete);
+  const at = split.starts.findIndex((line) => line >= skip);
+  const records = at === -1 ? [] : split.records.slice(at);
+  const first = decideHeader(options.header, sniffed, records);
+  const more = first ? headerContinuation(records, 0) : 0;
+  const notes: string[] = [];
+  const used: ImportOptions = {
+    delimiter: sniffed.delimiter,
+    header: first,
+    quote: sniffed.quote,
+    escape: sniffed.escape,
+    skip: sniffed.skip,
+    encoding,
+  };
+  let layout: ReadOptions = {
+    ...read,
+    delim: sniffed.delimiter,
+    quote: sniffed.quote,
+    escape: sniffed.escape,
+    header: first,
+  };
+  if (more > 0) {
+    // A header over several lines: its first line names the columns, the rest is passed over.
+    const dataLine = split.starts[at + 1 + more];
+    layout = { ...layout, header: false, skip: dataLine, names: columnNames(records[0]!) };
+    notes.push(
+      `the header takes ${more + 1} lines; the columns are named by the first, ${plural(more, "line")} under it passed over`,
+    );
+  }
+  if (skip > 0 && options.skip === undefined)
+    notes.push(`${plural(skip, "line")} above the table passed over`);
+  const typed = new Set(Object.keys(options.types ?? {}));
+  const formats = { dateformat: options.dateFormat, timestampformat: options.timestampFormat };
+
   await clearRejects(host);
   await host.run("BEGIN TRANSACTION");
   try {
-    await host.run(
-      `CREATE OR REPLACE TABLE ${ident(load.table)} AS SELECT * FROM read_csv(${file}${settings({ delim, quote, escape, header: first })}, ${STORE_REJECTS})`,
-    );
-    const rejected = await firstReject(host, load);
+    const readAs = (l: ReadOptions) =>
+      host.run(
+        `CREATE OR REPLACE TABLE ${ident(load.table)} AS SELECT * FROM read_csv(${file}${settings(l)}${typesArgument(options.types)}${formatArguments(formats)}, ${STORE_REJECTS})`,
+      );
+    await readAs(layout);
+    // Text that is not in the encoding means the whole file is in another: no row is kept.
+    const rejected = await firstReject(host, load, {
+      encoding,
+      encodingOnly: options.badRows !== "fail",
+    });
     if (rejected) throw rejected;
-    const dataLines = records.length - sniffed.skip - (first ? 1 : 0);
-    await verify(host, load, { ...expected, dataLines });
+    let counted = await rejectedRows(host, load.table);
+    const chosen = options.delimiter !== undefined || options.quote !== undefined;
+    if (tooMany(counted) && !chosen) {
+      // Many rows do not fit: another layout may fit them. DuckDB sniffs leniently; the
+      // layout that rejects fewer rows wins.
+      const lenient = await sniff(host, file, { ...base, skip: layout.skip }, true).catch(
+        () => undefined,
+      );
+      if (lenient && (lenient.delimiter !== layout.delim || lenient.quote !== layout.quote)) {
+        const other = {
+          ...layout,
+          delim: lenient.delimiter,
+          quote: lenient.quote,
+          escape: lenient.escape,
+        };
+        await clearRejects(host);
+        await readAs(other);
+        const again = await rejectedRows(host, load.table);
+        if (again.rejected < counted.rejected) {
+          counted = again;
+          Object.assign(used, { delimiter: other.delim, quote: other.quote, escape: other.escape });
+          notes.push(`read leniently, as ${describeLayout(other)}`);
+        } else {
+          await clearRejects(host);
+          await readAs(layout);
+        }
+      }
+      if (tooMany(counted)) {
+        const firstBad = await firstReject(host, load, { encoding });
+        const share = Math.round((100 * counted.rejected) / (counted.rejected + counted.loaded));
+        throw new LoadError(
+          load.fileName,
+          `${counted.rejected} of ${counted.rejected + counted.loaded} rows (${share} %) do not fit ${describeLayout(layout)}; the first: ${firstBad?.reason.replace(/ \(.*\)$/, "") ?? "unreadable"}. Set the separator and quote in the import options; nothing was loaded`,
+          { line: firstBad?.line },
+        );
+      }
+    }
+    let rejectedTable: string | undefined;
+    if (counted.rejected > 0) rejectedTable = await keepRejected(host, load, encoding);
+    else await host.run(`DROP TABLE IF EXISTS ${ident(`${load.table}_rejected`)}`);
+    const dataLines = records.length - (first ? 1 + more : 0);
+    await verify(host, load, { ...expected, dataLines: counted.rejected === 0 ? dataLines : 0 });
+    const changed = await retype(host, load.table, options, typed);
+    if (changed.replace !== "")
+      await host.run(
+        `CREATE OR REPLACE TABLE ${ident(load.table)} AS SELECT *${changed.replace} FROM ${ident(load.table)}`,
+      );
     await host.run("COMMIT");
+    return {
+      header: first,
+      used: { ...used, ...formatsUsed(sniffed, options) },
+      rejected: counted.rejected,
+      rejectedTable,
+      converted: changed.converted,
+      notes: [...notes, ...changed.notes],
+    };
   } catch (error) {
     await host.run("ROLLBACK");
     throw error;
   }
-  return first;
 }
+
+function tooMany(counted: { loaded: number; rejected: number }): boolean {
+  return counted.rejected > MOST_REJECTED * (counted.loaded + counted.rejected);
+}
+
+/** `';'-separated, quoted with '"'`: the layout in words, for notes and errors. */
+export function describeLayout(read: ReadOptions): string {
+  const by =
+    read.delim === "\t" ? "tab" : read.delim === undefined ? "detected" : `'${read.delim}'`;
+  const quote = read.quote ? `quoted with '${read.quote}'` : "no quotes";
+  return `${by}-separated, ${quote}`;
+}
+
+/** The date formats the file was read with: the user's, or those DuckDB found. */
+function formatsUsed(sniffed: Sniffed, options: ImportOptions): ImportOptions {
+  const out: ImportOptions = {};
+  const date = options.dateFormat ?? sniffed.dateFormat;
+  const timestamp = options.timestampFormat ?? sniffed.timestampFormat;
+  if (date) out.dateFormat = date;
+  if (timestamp) out.timestampFormat = timestamp;
+  return out;
+}
+
+/** Column names from a header record: trimmed, empty ones numbered, repeats told apart. */
+function columnNames(record: string[]): string[] {
+  const seen = new Map<string, number>();
+  return record.map((value, i) => {
+    const name = value.trim() === "" ? `column${i}` : value.trim();
+    const n = seen.get(name) ?? 0;
+    seen.set(name, n + 1);
+    return n === 0 ? name : `${name}_${n}`;
+  });
+}
+
+/** `read_csv`'s `types` argument for the user's column types. */
+function typesArgument(types: Record<string, string> | undefined): string {
+  const entries = Object.entries(types ?? {});
+  if (entries.length === 0) return "";
+  return `, types = {${entries.map(([c, t]) => `${literal(c)}: ${literal(t)}`).join(", ")}}`;
+}
+
+function formatArguments(formats: { dateformat?: string; timestampformat?: string }): string {
+  let sql = "";
+  for (const [key, value] of Object.entries(formats))
+    if (value !== undefined) sql += `, ${key} = ${literal(value)}`;
+  return sql;
+}
+
+/** The encoding a byte-order mark announces, if any (UTF-8's mark says nothing new). */
+export function bomEncoding(head: Uint8Array): Encoding | undefined {
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))
+    return "utf-16";
+  return undefined;
+}
+
+/** The first bytes of a file as text, in its encoding, without a byte-order mark. */
+export function decodeHead(head: Uint8Array, encoding: Encoding): string {
+  const label =
+    encoding === "latin-1"
+      ? "windows-1252"
+      : encoding === "utf-16"
+        ? head[0] === 0xfe
+          ? "utf-16be"
+          : "utf-16le"
+        : "utf-8";
+  return new TextDecoder(label).decode(head).replace(/^\ufeff/, "");
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+export type { Dialect };

@@ -3,8 +3,11 @@
  * loader can check DuckDB's sniffer against something that does not share its blind spots.
  */
 
-/** A field separator; "whitespace" is any run of spaces and tabs (aligned text tables). */
-export type Separator = "," | "\t" | ";" | "|" | "whitespace";
+/**
+ * A field separator; "whitespace" is any run of spaces and tabs (aligned text tables). Any
+ * other single character can be given by the user.
+ */
+export type Separator = "," | "\t" | ";" | "|" | "whitespace" | (string & {});
 
 /** The single-character separators, in the order ties are broken. */
 const CHARACTERS: readonly Separator[] = [",", "\t", ";", "|"];
@@ -19,12 +22,14 @@ export interface Dialect {
   columns: number;
   /** the non-blank records of the sample, split into fields */
   records: string[][];
+  /** the 0-based line each record starts on */
+  starts: number[];
 }
 
 export interface SniffOptions {
   /** the sample is the whole file; otherwise its last, possibly cut, line is ignored */
   complete: boolean;
-  /** use this separator and no other (a .tsv file) */
+  /** use this separator and no other (a .tsv file, or the user's choice) */
   only?: Separator;
   /** DuckDB's own choice, kept when the sample agrees with it */
   prefer?: Separator;
@@ -77,11 +82,14 @@ function measure(separator: Separator, split: Split): Measured {
     if (n > most || (n === most && count > columns)) [columns, most] = [count, n];
   }
   const share = split.records.length === 0 ? 0 : most / split.records.length;
-  return { dialect: { separator, quoted: split.quoted, columns, records: split.records }, share };
+  const { quoted, records, starts } = split;
+  return { dialect: { separator, quoted, columns, records, starts }, share };
 }
 
 interface Split {
   records: string[][];
+  /** the 0-based line each record starts on */
+  starts: number[];
   quoted: boolean;
 }
 
@@ -94,26 +102,39 @@ export function splitRecords(text: string, separator: Separator, complete: boole
   if (separator === "whitespace") {
     const lines = text.split("\n");
     if (!complete) lines.pop();
-    const records = lines
-      .map((line) => line.trim())
-      .filter((line) => line !== "")
-      .map((line) => line.split(/[ \t\r]+/));
-    return { records, quoted: false };
+    const records: string[][] = [];
+    const starts: number[] = [];
+    lines.forEach((line, i) => {
+      const trimmed = line.trim();
+      if (trimmed === "") return;
+      records.push(trimmed.split(/[ \t\r]+/));
+      starts.push(i);
+    });
+    return { records, starts, quoted: false };
   }
   const records: string[][] = [];
+  const starts: number[] = [];
   let quoted = false;
   let fields: string[] = [];
   let field = "";
   let inQuotes = false;
+  let line = 0;
+  let start = 0;
   const endRecord = () => {
     fields.push(field);
-    if (fields.length > 1 || fields[0]!.trim() !== "") records.push(fields);
+    if (fields.length > 1 || fields[0]!.trim() !== "") {
+      records.push(fields);
+      starts.push(start);
+    }
     fields = [];
     field = "";
+    line++;
+    start = line;
   };
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (inQuotes) {
+      if (c === "\n" || (c === "\r" && text[i + 1] !== "\n")) line++;
       if (c !== '"') field += c;
       else if (text[i + 1] === '"') {
         field += '"';
@@ -140,7 +161,7 @@ export function splitRecords(text: string, separator: Separator, complete: boole
     }
   }
   if (complete && !inQuotes && (field !== "" || fields.length > 0)) endRecord();
-  return { records, quoted };
+  return { records, starts, quoted };
 }
 
 /**
@@ -187,4 +208,45 @@ export function shapeOf(value: string): string {
     .replace(/\p{Ll}+/gu, "a")
     .replace(/\p{N}+/gu, "9")
     .replace(/\s+/g, " ");
+}
+
+/**
+ * Records above the table: leading records whose field count is not the table's (a title, an
+ * export date). How many records and how many lines they take.
+ */
+export function preambleOf(dialect: Dialect): { records: number; lines: number } {
+  const first = dialect.records.findIndex((r) => r.length === dialect.columns);
+  if (first <= 0) return { records: 0, lines: 0 };
+  return { records: first, lines: dialect.starts[first]! };
+}
+
+/** At most this many lines under the first are read as more of the header. */
+const MAX_HEADER_LINES = 3;
+
+/**
+ * How many records under the header record (`records[at]`) are more of the header (units, a
+ * second line of names, an empty line of cells) rather than data: where the data further down
+ * has digits in a column (numbers, dates), such a record has none there — its values there are
+ * labels or empty.
+ */
+export function headerContinuation(records: string[][], at: number): number {
+  const data = records.slice(at + 1 + MAX_HEADER_LINES);
+  const width = records[at]?.length ?? 0;
+  if (data.length < 3) return 0;
+  const typed: number[] = [];
+  for (let c = 0; c < width; c++) {
+    const values = data.map((r) => (r[c] ?? "").trim()).filter((v) => v !== "");
+    if (values.length > 0 && values.filter((v) => /\d/.test(v)).length >= 0.9 * values.length)
+      typed.push(c);
+  }
+  if (typed.length === 0) return 0;
+  let n = 0;
+  for (const record of records.slice(at + 1, at + 1 + MAX_HEADER_LINES)) {
+    const cells = typed.map((i) => (record[i] ?? "").trim());
+    const empty = record.every((v) => v.trim() === "");
+    const labels = cells.every((v) => !/\d/.test(v)) && cells.some((v) => v !== "");
+    if (!empty && !labels) break;
+    n++;
+  }
+  return n;
 }

@@ -2,6 +2,8 @@ import { DataType, type Table } from "apache-arrow";
 import type { Backend, FileLoad } from "./backend.ts";
 import { toRows } from "./convert.ts";
 import { loadCsv } from "./csv.ts";
+import type { ImportOptions, LoadReport } from "./options.ts";
+import { retype } from "./retype.ts";
 import {
   allocationFailed,
   EngineLost,
@@ -85,16 +87,16 @@ export class DuckEngine<S> implements Engine<S> {
       if (table.trim() === "") throw new LoadError(fileName, "the table name is empty");
       const size = await this.#backend.sizeOf(source);
       const head = await this.#backend.read(source, 0, Math.min(size, HEAD_BYTES));
-      checkHead(fileName, format, head, size);
+      checkHead(fileName, format, head, size, options.encoding);
       const virtualName = `strata-${++this.#files}-${fileName.replace(/[^\w.-]/g, "_")}`;
       const load = { source, fileName, format, table, virtualName, size, head };
-      let header: boolean | undefined;
+      const { table: _, ...importOptions } = options;
+      let report: LoadReport & { header?: boolean };
       let outOfMemory = false;
       try {
-        if (format === "csv" || format === "tsv")
-          header = await this.#loadCsv(load, options.header);
-        else if (format === "parquet") await this.#loadParquet(load);
-        else await this.#loadJson(load);
+        if (format === "csv" || format === "tsv") report = await this.#loadCsv(load, importOptions);
+        else if (format === "parquet") report = await this.#loadParquet(load, importOptions);
+        else report = await this.#loadJson(load, importOptions);
       } catch (error) {
         // A failed load can leave DuckDB reading every later file wrong (a huge one did).
         this.#suspect = true;
@@ -106,7 +108,8 @@ export class DuckEngine<S> implements Engine<S> {
         // Out of memory, the database is replaced before anything else loads into it.
         if (outOfMemory) this.#backend.broken?.(`it ran out of memory loading ${fileName}`);
       }
-      const info = await this.#describe(table);
+      const { header, ...loaded } = report;
+      const info = { ...(await this.#describe(table)), load: loaded };
       return header === undefined ? info : { ...info, header };
     });
   }
@@ -238,15 +241,20 @@ export class DuckEngine<S> implements Engine<S> {
   }
 
   /** Delimited text goes through csv.ts; its DuckDB errors get the file's name here. */
-  async #loadCsv(load: FileLoad<S>, header: boolean | undefined): Promise<boolean> {
+  async #loadCsv(load: FileLoad<S>, options: ImportOptions) {
     try {
-      return await loadCsv({ backend: this.#backend, run: (sql) => this.#run(sql) }, load, header);
+      return await loadCsv(this.#host, load, options);
     } catch (error) {
       throw asLoadError(load, error);
     }
   }
 
-  async #loadParquet(load: FileLoad<S>): Promise<void> {
+  /** The CSV loader's and the type pass's view of the engine. */
+  get #host() {
+    return { backend: this.#backend, run: (sql: string) => this.#run(sql) };
+  }
+
+  async #loadParquet(load: FileLoad<S>, options: ImportOptions): Promise<LoadReport> {
     const bytes = await this.#backend.read(load.source, 0, load.size);
     let ipc: Uint8Array;
     try {
@@ -260,10 +268,18 @@ export class DuckEngine<S> implements Engine<S> {
         },
       );
     }
-    await this.#replaceFromStaging(load.table, () => this.#backend.insertArrowIPC(STAGING, ipc));
+    return this.#replaceFromStaging(
+      load.table,
+      () => this.#backend.insertArrowIPC(STAGING, ipc),
+      [],
+      {
+        fileName: load.fileName,
+        options,
+      },
+    );
   }
 
-  async #loadJson(load: FileLoad<S>): Promise<void> {
+  async #loadJson(load: FileLoad<S>, options: ImportOptions): Promise<LoadReport> {
     if (load.format === "ndjson") {
       const text = new TextDecoder().decode(await this.#backend.read(load.source, 0, load.size));
       await this.#backend.registerBytes(
@@ -275,10 +291,11 @@ export class DuckEngine<S> implements Engine<S> {
     }
     const head = new TextDecoder().decode(load.head);
     try {
-      await this.#replaceFromStaging(
+      return await this.#replaceFromStaging(
         load.table,
         () => this.#backend.insertJSON(STAGING, load.virtualName),
         keysInOrder(head),
+        { fileName: load.fileName, options },
       );
     } catch (error) {
       if (error instanceof LoadError) throw error;
@@ -291,12 +308,15 @@ export class DuckEngine<S> implements Engine<S> {
   /**
    * Build the table in a staging table first, so that a failure leaves the old table alone.
    * `order` lists column names in the order the user expects them, where the loader lost it.
+   * Loading a file (`load`), the user's column types and detected dates apply on the way
+   * (retype.ts); a type that does not fit fails the load.
    */
   async #replaceFromStaging(
     table: string,
     insert: () => Promise<void>,
     order: string[] = [],
-  ): Promise<void> {
+    load?: { fileName: string; options: ImportOptions },
+  ): Promise<LoadReport> {
     await this.#run(`DROP TABLE IF EXISTS ${STAGING}`);
     try {
       await insert();
@@ -313,9 +333,22 @@ export class DuckEngine<S> implements Engine<S> {
         .sort((a, b) => rank(a) - rank(b))
         .map(ident)
         .join(", ");
+      let changed = {
+        replace: "",
+        converted: [] as LoadReport["converted"],
+        notes: [] as string[],
+      };
+      if (load) {
+        try {
+          changed = await retype(this.#host, STAGING, load.options);
+        } catch (error) {
+          throw new LoadError(load.fileName, firstLine(messageOf(error)), { cause: error });
+        }
+      }
       await this.#run(
-        `CREATE OR REPLACE TABLE ${ident(table)} AS SELECT ${ordered} FROM ${STAGING}`,
+        `CREATE OR REPLACE TABLE ${ident(table)} AS SELECT ${ordered} FROM (SELECT *${changed.replace} FROM ${STAGING})`,
       );
+      return { used: {}, rejected: 0, converted: changed.converted, notes: changed.notes };
     } finally {
       await this.#run(`DROP TABLE IF EXISTS ${STAGING}`);
     }

@@ -56,7 +56,13 @@ export function tableNameFor(fileName: string): string {
  * reads "not UTF-8 text, line 3" rather than a dialect-sniffing failure.
  * `head` is the first HEAD_BYTES (or fewer) bytes of a file of `size` bytes.
  */
-export function checkHead(fileName: string, format: DataFormat, head: Uint8Array, size: number) {
+export function checkHead(
+  fileName: string,
+  format: DataFormat,
+  head: Uint8Array,
+  size: number,
+  encoding?: string,
+) {
   if (size === 0) throw new LoadError(fileName, "the file is empty");
   if (format === "parquet") {
     if (!startsWith(head, PARQUET_MAGIC)) {
@@ -64,22 +70,25 @@ export function checkHead(fileName: string, format: DataFormat, head: Uint8Array
     }
     return;
   }
+  const text = format === "csv" || format === "tsv";
+  // UTF-16 text is read by the CSV reader, where its byte-order mark or the user says so.
+  if (text && (encoding === "utf-16" || (encoding === undefined && utf16(head)))) return;
   const nul = head.indexOf(0);
   if (nul !== -1) {
-    const encoding = utf16(head)
-      ? "UTF-16 text, which Strata does not read; save it as UTF-8"
+    const what = utf16(head)
+      ? "UTF-16 text, which Strata reads only as CSV"
       : "a binary file, not text";
-    throw new LoadError(fileName, `looks like ${encoding}`, { line: lineAt(head, nul) });
+    throw new LoadError(fileName, `looks like ${what}`, { line: lineAt(head, nul) });
   }
+  if (text && encoding === "latin-1") return;
   const bad = invalidUtf8At(head, head.length < size);
   if (bad !== -1) {
-    throw new LoadError(
-      fileName,
-      `not valid UTF-8 text at byte ${bad + 1}; save the file as UTF-8`,
-      {
-        line: lineAt(head, bad),
-      },
-    );
+    const hint = text
+      ? "if it was saved as Latin-1 (Windows-1252), choose that encoding in its import options"
+      : "save the file as UTF-8";
+    throw new LoadError(fileName, `not valid UTF-8 text at byte ${bad + 1}; ${hint}`, {
+      line: lineAt(head, bad),
+    });
   }
   if (isBlank(head) && head.length === size)
     throw new LoadError(fileName, "the file has only blank lines");

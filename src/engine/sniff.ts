@@ -9,6 +9,12 @@ export interface ReadOptions {
   quote?: string;
   escape?: string;
   header?: boolean;
+  /** lines to pass over before the header (or the first row) */
+  skip?: number;
+  /** a text encoding other than UTF-8 */
+  encoding?: string;
+  /** the column names, where they are not read from the file */
+  names?: string[];
 }
 
 /** What DuckDB's `sniff_csv` made of a file. */
@@ -37,10 +43,12 @@ export async function sniff<S>(
   host: CsvHost<S>,
   file: string,
   read: ReadOptions,
+  lenient = false,
 ): Promise<Sniffed> {
+  const relax = lenient ? ", strict_mode = false, null_padding = true" : "";
   const [row] = toRows(
     await host.run(
-      `SELECT Delimiter, Quote, Escape, HasHeader, SkipRows, [c.name FOR c IN Columns] AS names, [c.type FOR c IN Columns] AS types, DateFormat, TimestampFormat FROM sniff_csv(${file}${settings(read)}, ignore_errors = true)`,
+      `SELECT Delimiter, Quote, Escape, HasHeader, SkipRows, [c.name FOR c IN Columns] AS names, [c.type FOR c IN Columns] AS types, DateFormat, TimestampFormat FROM sniff_csv(${file}${settings(read)}, ignore_errors = true${relax})`,
     ),
   );
   if (row === undefined) throw new Error(`sniff_csv gave no row for ${file}`);
@@ -76,6 +84,9 @@ export function settings(read: ReadOptions): string {
   if (read.quote !== undefined) sql += `, quote = ${literal(read.quote)}`;
   if (read.escape !== undefined) sql += `, escape = ${literal(read.escape)}`;
   if (read.header !== undefined) sql += `, header = ${read.header}`;
+  if (read.skip !== undefined) sql += `, skip = ${read.skip}`;
+  if (read.encoding !== undefined) sql += `, encoding = ${literal(read.encoding)}`;
+  if (read.names !== undefined) sql += `, names = [${read.names.map(literal).join(", ")}]`;
   return sql;
 }
 

@@ -1,4 +1,5 @@
 import type { Table } from "apache-arrow";
+import type { ImportOptions, LoadReport } from "./options.ts";
 
 /** A file format the engine can load into a table. */
 export type DataFormat = "csv" | "tsv" | "parquet" | "json" | "ndjson";
@@ -24,14 +25,17 @@ export interface TableInfo {
    * false the columns are named column0, column1, …
    */
   header?: boolean;
+  /** set by loading a file: how it was read, what was set aside, which columns changed type */
+  load?: LoadReport;
 }
 
-/** Options for loading a file into a table. */
-export interface RegisterOptions {
+/**
+ * Options for loading a file into a table: the import options (see options.ts; what is
+ * absent is detected) and the table's name.
+ */
+export interface RegisterOptions extends ImportOptions {
   /** the table to create or replace; defaults to a name derived from the file name */
   table?: string;
-  /** CSV and TSV: read the first line as column names (true) or as data (false); detected when absent */
-  header?: boolean;
 }
 
 /** How a query runs. */

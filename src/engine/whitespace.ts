@@ -1,9 +1,11 @@
 import { toRows } from "./convert.ts";
 import { CHUNK, clearRejects, countLines, firstReject, STORE_REJECTS, verify } from "./checks.ts";
 import type { FileLoad } from "./backend.ts";
-import type { CsvHost } from "./csv.ts";
+import type { CsvHost, CsvLoaded } from "./csv.ts";
 import type { Dialect } from "./dialect.ts";
 import { LoadError } from "./errors.ts";
+import type { ImportOptions } from "./options.ts";
+import { retype } from "./retype.ts";
 import { decideHeader, settings, sniff, sniffedColumns } from "./sniff.ts";
 import { ident, literal } from "./sql.ts";
 
@@ -13,17 +15,19 @@ const CR = 0x0d;
 const SPACE = 0x20;
 
 /**
- * Load whitespace-separated text (the CDNOW sample) and return whether its first line was read
- * as column names. The file is rewritten as tab-separated text a chunk at a time, so memory
- * stays at a chunk however large the file, and appended to the table chunk by chunk, in one
- * transaction. The first chunk's sniff gives the column types that every later chunk must fit.
+ * Load whitespace-separated text (the CDNOW sample). The file is rewritten as tab-separated
+ * text a chunk at a time, so memory stays at a chunk however large the file, and appended to
+ * the table chunk by chunk, in one transaction. The first chunk's sniff gives the column types
+ * that every later chunk must fit. A malformed row fails the load on its line. Columns of
+ * dates (CDNOW's `19970101`) become dates, and the user's column types apply.
  */
 export async function loadWhitespace<S>(
   host: CsvHost<S>,
   load: FileLoad<S>,
   dialect: Dialect,
-  header?: boolean,
-): Promise<boolean> {
+  options: ImportOptions = {},
+): Promise<CsvLoaded> {
+  const { header } = options;
   const read = { delim: "\t", quote: "", escape: "" };
   const registered: string[] = [];
   let first = false;
@@ -58,7 +62,7 @@ export async function loadWhitespace<S>(
           ? `CREATE OR REPLACE TABLE ${ident(load.table)} AS ${rows}`
           : `INSERT INTO ${ident(load.table)} ${rows}`,
       );
-      const rejected = await firstReject(host, load, { bytes: converted, lines });
+      const rejected = await firstReject(host, load, { chunk: { bytes: converted, lines } });
       if (rejected) throw rejected;
       await host.backend.dropFile(registered.pop()!);
       lines += countLines(converted, converted.length);
@@ -70,14 +74,26 @@ export async function loadWhitespace<S>(
       dataLines: dialect.records.length - (first ? 1 : 0),
     });
     await widenPaddedIntegers(host, load.table);
+    const changed = await retype(host, load.table, options);
+    if (changed.replace !== "")
+      await host.run(
+        `CREATE OR REPLACE TABLE ${ident(load.table)} AS SELECT *${changed.replace} FROM ${ident(load.table)}`,
+      );
+    await host.run(`DROP TABLE IF EXISTS ${ident(`${load.table}_rejected`)}`);
     await host.run("COMMIT");
+    return {
+      header: first,
+      used: { delimiter: "whitespace", header: first, encoding: "utf-8" },
+      rejected: 0,
+      converted: changed.converted,
+      notes: changed.notes,
+    };
   } catch (error) {
     await host.run("ROLLBACK");
     throw error;
   } finally {
     for (const name of registered) await host.backend.dropFile(name);
   }
-  return first;
 }
 
 /**

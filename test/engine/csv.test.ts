@@ -67,7 +67,8 @@ describe("registerFile(csv): the line of a malformed row", () => {
       [100_010, 100_000, "100000,x", "expected 3 columns, found 2"],
     ];
     for (const [n, bad, badRow, reason] of cases) {
-      const error = await loadError(await file("ragged.csv", lines(n, bad, row, badRow)));
+      const path = await file("ragged.csv", lines(n, bad, row, badRow));
+      const error = await loadError(path, { badRows: "fail" });
       expect([error.line, error.reason], badRow).toEqual([
         bad,
         `${reason} (1 malformed row; nothing was loaded)`,
@@ -77,7 +78,7 @@ describe("registerFile(csv): the line of a malformed row", () => {
 
   it("a row after values that span lines is reported on its physical line, with CRLF line ends", async () => {
     const text = 'id,note,city\r\n1,"a\r\nb",x\r\n2,"c\r\nd\r\ne",y\r\n3,z\r\n4,"ok",w\r\n';
-    const error = await loadError(await file("spans.csv", text));
+    const error = await loadError(await file("spans.csv", text), { badRows: "fail" });
     expect([error.line, error.reason]).toEqual([
       7,
       "expected 3 columns, found 2 (1 malformed row; nothing was loaded)",
@@ -132,20 +133,21 @@ describe("registerFile(txt): whitespace-separated text", () => {
   it("the CDNOW sample's first 200 lines load as 5 typed columns, without a header", async () => {
     const path = resolve(import.meta.dirname, "fixtures/cdnow-head.txt");
     const info = await engine.registerFile(path, { table: "cdnow" });
-    expect(info).toEqual({
+    expect(info).toMatchObject({
       name: "cdnow",
       rowCount: 200,
       header: false,
       columns: [
         { name: "column0", type: "BIGINT" },
         { name: "column1", type: "BIGINT" },
-        { name: "column2", type: "BIGINT" },
+        { name: "column2", type: "DATE" },
         { name: "column3", type: "BIGINT" },
         { name: "column4", type: "DOUBLE" },
       ],
     });
+    expect(info.load?.converted).toEqual([{ column: "column2", type: "DATE", format: "%Y%m%d" }]);
     expect(toRows(await engine.query("SELECT * FROM cdnow LIMIT 1"))).toEqual([
-      { column0: 4, column1: 1, column2: 19970101, column3: 2, column4: 29.33 },
+      { column0: 4, column1: 1, column2: new Date("1997-01-01"), column3: 2, column4: 29.33 },
     ]);
     const [sums] = toRows(
       await engine.query(

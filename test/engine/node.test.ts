@@ -5,7 +5,13 @@ import { Table, tableFromArrays, tableToIPC } from "apache-arrow";
 import { Table as WasmTable, writeParquet } from "parquet-wasm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNodeEngine } from "../../src/engine/node.ts";
-import { LoadError, QueryError, toRows, type Engine } from "../../src/engine/index.ts";
+import {
+  LoadError,
+  QueryError,
+  toRows,
+  type Engine,
+  type RegisterOptions,
+} from "../../src/engine/index.ts";
 
 let engine: Engine<string>;
 let dir: string;
@@ -16,8 +22,8 @@ async function file(name: string, content: string | Uint8Array): Promise<string>
   return path;
 }
 
-async function loadError(path: string): Promise<LoadError> {
-  const error = await engine.registerFile(path).then(
+async function loadError(path: string, options?: RegisterOptions): Promise<LoadError> {
+  const error = await engine.registerFile(path, options).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -43,7 +49,7 @@ describe("createNodeEngine()", () => {
       "order_id,customer,placed,amount\n1,ann,2024-01-05,10.5\n2,bob,2024-02-01,20\n3,ann,2024-03-09,7.25\n",
     );
     const info = await engine.registerFile(path);
-    expect(info).toEqual({
+    expect(info).toMatchObject({
       name: "orders_2024",
       rowCount: 3,
       header: true,
@@ -126,7 +132,7 @@ describe("createNodeEngine()", () => {
     });
     const parquet = writeParquet(WasmTable.fromIPCStream(tableToIPC(arrow, "stream")));
     const info = await engine.registerFile(await file("scores.parquet", parquet));
-    expect(info).toEqual({
+    expect(info).toMatchObject({
       name: "scores",
       rowCount: 3,
       columns: [
@@ -264,7 +270,10 @@ describe("lockDown({ externalAccess: false })", () => {
 describe("registerFile() with bad input", () => {
   it("a ragged CSV fails with the line, the reason and the count, and the old table stays", async () => {
     await engine.registerFile(await file("ragged.csv", "a,b\n1,x\n2,y\n"));
-    const error = await loadError(await file("ragged.csv", "a,b\n1,x\n2,y,extra\n3,z\n4,w,more\n"));
+    const error = await loadError(
+      await file("ragged.csv", "a,b\n1,x\n2,y,extra\n3,z\n4,w,more\n"),
+      { badRows: "fail" },
+    );
     expect(error.message).toBe(
       "ragged.csv, line 3: expected 2 columns, found 3 (2 malformed rows; nothing was loaded)",
     );
@@ -291,10 +300,10 @@ describe("registerFile() with bad input", () => {
       0x0a,
     ]);
     expect((await loadError(await file("latin1.csv", latin1))).message).toBe(
-      "latin1.csv, line 2: not valid UTF-8 text at byte 16; save the file as UTF-8",
+      "latin1.csv, line 2: not valid UTF-8 text at byte 16; if it was saved as Latin-1 (Windows-1252), choose that encoding in its import options",
     );
     const utf16 = Uint8Array.from([0xff, 0xfe, ...Buffer.from("a,b", "utf16le")]);
-    expect((await loadError(await file("wide.csv", utf16))).reason).toMatch(/UTF-16/);
+    expect((await loadError(await file("wide.json", utf16))).reason).toMatch(/UTF-16/);
   });
 
   it("invalid UTF-8 past the first 64 KB is caught by DuckDB with its line", async () => {
