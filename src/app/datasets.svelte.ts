@@ -1,5 +1,13 @@
 import type { Table } from "apache-arrow";
-import { ident, messageOf, tableNameFor, type Engine, type TableInfo } from "../engine/index.ts";
+import {
+  compactOptions,
+  ident,
+  messageOf,
+  tableNameFor,
+  type Engine,
+  type ImportOptions,
+  type TableInfo,
+} from "../engine/index.ts";
 import type { DatasetRef } from "../notebook/index.ts";
 import type { DocumentStore, FileRecord } from "../workspace/index.ts";
 import type { OpenDocument } from "./document.svelte.ts";
@@ -121,7 +129,7 @@ export class Datasets {
     const loads = doc.notebook.datasets.map(async (ref) => {
       const ticket = tickets.get(ref.name) ?? this.#ask(ref.name);
       const file = await this.#fileFor(ref, stored).catch(() => undefined);
-      if (file) await this.#load(file, ref.name, "none", ticket);
+      if (file) await this.#load(file, ref.name, "none", ticket, ref.options);
       else if (version === this.#version) this.missing = [...this.missing, ref];
     });
     await Promise.all(loads);
@@ -173,8 +181,8 @@ export class Datasets {
     }
     const info = await engine.describe(target);
     // How the file was read stays true of the table under its new name.
-    const header = this.tables.find((d) => d.name === name)?.header;
-    this.#put(header === undefined ? info : { ...info, header }, name);
+    const before = this.tables.find((d) => d.name === name);
+    this.#put({ ...info, header: before?.header, load: before?.load }, name);
     doc.change({
       type: "datasets",
       datasets: doc.notebook.datasets.map((d) => (d.name === name ? { ...d, name: target } : d)),
@@ -196,7 +204,12 @@ export class Datasets {
       return;
     }
     this.#wanted.set(name, ++this.#tickets);
-    if (this.tables.some((d) => d.name === name)) await this.#engine?.dropTable(name);
+    if (this.tables.some((d) => d.name === name)) {
+      await this.#engine?.dropTable(name);
+      // The rows its load set aside go with it.
+      if (this.tables.find((d) => d.name === name)?.load?.rejectedTable)
+        await this.#engine?.query(`DROP TABLE IF EXISTS ${ident(`${name}_rejected`)}`);
+    }
     this.tables = this.tables.filter((d) => d.name !== name);
     if (!doc) return;
     void this.#changed([name]);
@@ -234,8 +247,43 @@ export class Datasets {
     datasets.splice(at, 0, ref);
     doc.change({ type: "datasets", datasets });
     const file = new File([kept.file], kept.fileName);
-    if (await this.#load(file, ref.name, "keep", this.#ask(ref.name)))
+    if (await this.#load(file, ref.name, "keep", this.#ask(ref.name), ref.options))
       await this.#changed([ref.name]);
+  }
+
+  /** The import options the notebook records for a dataset (empty: all detected). */
+  optionsOf(name: string): ImportOptions {
+    return this.#doc?.notebook.datasets.find((d) => d.name === name)?.options ?? {};
+  }
+
+  /**
+   * Load a dataset's kept file again with other import options; once it loads, the options are
+   * recorded with the dataset in the front matter and the cells that read it run again. A load
+   * that fails leaves the table, the options and the cells as they were. Returns why not, when
+   * it cannot start.
+   */
+  async reload(name: string, options: ImportOptions): Promise<string | undefined> {
+    const doc = this.#doc;
+    if (!doc || !this.#store) return undefined;
+    if (!doc.editable) return "this notebook is read-only in this tab";
+    const kept = (await this.#store.files(doc.id)).find((f) => f.name === name);
+    const ref = doc.notebook.datasets.find((d) => d.name === name);
+    const file = kept
+      ? new File([kept.file], kept.fileName)
+      : ref && (await this.#fileFor(ref, []).catch(() => undefined));
+    if (!file) return `the file of ${name} is not kept in this browser: add it again`;
+    const chosen = compactOptions(options);
+    if (!(await this.#load(file, name, "none", this.#ask(name), chosen))) return undefined;
+    doc.change({
+      type: "datasets",
+      datasets: doc.notebook.datasets.map((d) => {
+        if (d.name !== name) return d;
+        const { options: _, ...plain } = d;
+        return Object.keys(chosen).length === 0 ? plain : { ...plain, options: chosen };
+      }),
+    });
+    await this.#changed([name]);
+    return undefined;
   }
 
   #problem(message: string, docId?: string): void {
@@ -279,7 +327,13 @@ export class Datasets {
   }
 
   /** Load a file as `table`; whether it became that table. */
-  async #load(file: File, table: string, record: Naming, ticket: number): Promise<boolean> {
+  async #load(
+    file: File,
+    table: string,
+    record: Naming,
+    ticket: number,
+    options: ImportOptions = {},
+  ): Promise<boolean> {
     const engine = this.#engine;
     const doc = this.#doc;
     const version = this.#version;
@@ -290,7 +344,7 @@ export class Datasets {
     this.uploads = [...this.uploads, { kind: "loading", id, file: file.name, bytes: file.size }];
     try {
       const started = performance.now();
-      const info = await engine.registerFile(file, { table });
+      const info = await engine.registerFile(file, { ...options, table });
       performance.measure(`strata load ${file.name}`, {
         start: started,
         detail: { table: info.name, rows: info.rowCount, bytes: file.size },

@@ -1,3 +1,4 @@
+import type { TableInfo } from "../engine/index.ts";
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { messageOf } from "../engine/index.ts";
@@ -80,6 +81,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`strata: ${error.message}\n`);
     return 2;
   }
+  for (const info of run.datasets) {
+    const news = datasetNews(info);
+    if (news !== "") process.stderr.write(`strata: dataset ${info.name}: ${news}\n`);
+  }
   if (values.json) {
     const json = {
       title: run.notebook.title,
@@ -114,4 +119,19 @@ export async function main(argv: string[]): Promise<number> {
     `${file}: ${done} of ${run.cells.length} cells ran${failed.length > 0 ? `, ${failed.length} failed` : ""}\n`,
   );
   return failed.length > 0 ? 1 : 0;
+}
+
+/** What a dataset's load set aside or changed, in one line ("" when nothing). */
+function datasetNews(info: TableInfo): string {
+  const load = info.load;
+  if (!load) return "";
+  const parts: string[] = [];
+  if (load.rejected > 0)
+    parts.push(
+      `${load.rejected} malformed row${load.rejected === 1 ? "" : "s"} not loaded (see ${load.rejectedTable})`,
+    );
+  for (const c of load.converted)
+    parts.push(`${c.column} read as ${c.type}${c.format ? ` (${c.format})` : ""}`);
+  parts.push(...load.notes);
+  return parts.join("; ");
 }

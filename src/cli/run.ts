@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { JSDOM } from "jsdom";
 import { createNodeEngine } from "../engine/node.ts";
-import { messageOf } from "../engine/index.ts";
+import { messageOf, type TableInfo } from "../engine/index.ts";
 import { parse, type Notebook } from "../notebook/index.ts";
 import { cellResults, Runtime, type CellResult } from "../runtime/index.ts";
 
@@ -13,6 +13,8 @@ export interface NotebookRun {
   cells: CellResult[];
   /** the DOM the run's charts were drawn in, for the report */
   window: JSDOM["window"];
+  /** the datasets as loaded: rows, columns, and what each load set aside or changed */
+  datasets: TableInfo[];
 }
 
 export interface RunOptions {
@@ -52,6 +54,7 @@ export async function runNotebookFile(
     notebook.datasets.map((d) => [d.name, resolveSource(d.source, dirname(path))]),
   );
   for (const [name, source] of options.data ?? []) sources.set(name, resolve(source));
+  const importOptions = new Map(notebook.datasets.map((d) => [d.name, d.options ?? {}]));
 
   // Both take a second or more to start; let them overlap.
   const [engine, { JSDOM }] = await Promise.all([
@@ -59,6 +62,7 @@ export async function runNotebookFile(
     import("jsdom"),
   ]);
   const { window } = new JSDOM("<!doctype html><html><body></body></html>");
+  const loaded: TableInfo[] = [];
   try {
     for (const [name, source] of sources) {
       if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
@@ -67,7 +71,11 @@ export async function runNotebookFile(
         );
       }
       try {
-        await engine.registerFile(source, { table: name });
+        const info = await engine.registerFile(source, {
+          ...importOptions.get(name),
+          table: name,
+        });
+        loaded.push(info);
       } catch (error) {
         throw new RunError(`dataset ${name}: ${messageOf(error)}`, { cause: error });
       }
@@ -77,7 +85,7 @@ export async function runNotebookFile(
     await runtime.setCells(notebook.cells);
     await runtime.runAll();
     const cells = cellResults(notebook, (id) => runtime.state(id));
-    return { notebook, cells, window };
+    return { notebook, cells, window, datasets: loaded };
   } finally {
     await engine.close();
   }

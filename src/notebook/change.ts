@@ -120,7 +120,12 @@ export function applyChange(nb: Notebook, change: Change): ChangeResult {
       }
       return {
         ok: true,
-        notebook: { ...nb, datasets: change.datasets.map((d) => ({ ...d })) },
+        notebook: {
+          ...nb,
+          datasets: change.datasets.map((d) =>
+            d.options ? { ...d, options: structuredClone(d.options) } : { ...d },
+          ),
+        },
         cell: undefined,
       };
     }

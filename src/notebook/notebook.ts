@@ -20,7 +20,9 @@ export function isCellName(word: string): boolean {
  */
 export function notebook(spec: NotebookSpec = {}): Notebook {
   const datasets: DatasetRef[] = Array.isArray(spec.datasets)
-    ? spec.datasets.map((d) => ({ ...d }))
+    ? spec.datasets.map((d) =>
+        d.options ? { ...d, options: structuredClone(d.options) } : { ...d },
+      )
     : Object.entries(spec.datasets ?? {}).map(([name, source]) => ({ name, source }));
   const cells: Cell[] = [];
   for (const cell of spec.cells ?? []) {

@@ -1,7 +1,8 @@
+import { readImportOptions } from "../engine/options.ts";
 import { parseDocument } from "yaml";
 import { closesFence, codeCellInfo, openingFence, type Fence } from "./fences.ts";
 import { isCellName, notebook, trimProse, unixLines } from "./notebook.ts";
-import type { CellSpec, Notebook } from "./types.ts";
+import type { CellSpec, DatasetRef, Notebook } from "./types.ts";
 
 /** A notebook file that cannot be read: where, and why. */
 export class NotebookError extends Error {
@@ -72,7 +73,7 @@ interface FrontMatter {
   end: number;
   fields: {
     title?: string;
-    datasets?: { name: string; source: string }[];
+    datasets?: DatasetRef[];
     meta?: Record<string, unknown>;
   };
 }
@@ -104,7 +105,7 @@ function frontMatter(lines: string[]): FrontMatter {
     );
   if (title !== undefined && typeof title !== "string")
     throw new NotebookError(lineOf("title"), "front matter: title must be text");
-  const refs: { name: string; source: string }[] = [];
+  const refs: DatasetRef[] = [];
   if (datasets !== undefined && datasets !== null) {
     if (typeof datasets !== "object" || Array.isArray(datasets)) {
       throw new NotebookError(
@@ -112,15 +113,33 @@ function frontMatter(lines: string[]): FrontMatter {
         "front matter: datasets must map names to paths or URLs",
       );
     }
-    for (const [name, source] of Object.entries(datasets)) {
-      if (typeof source !== "string" || source === "") {
-        throw new NotebookError(
-          lineOf("datasets"),
-          `front matter: dataset ${name} must be a path or URL`,
-        );
+    for (const [name, entry] of Object.entries(datasets)) {
+      const ref = datasetRef(name, entry);
+      if (typeof ref === "string") {
+        const at = lines.slice(1, close).findIndex((l) => l.trimStart().startsWith(`${name}:`));
+        throw new NotebookError(at === -1 ? lineOf("datasets") : at + 2, `front matter: ${ref}`);
       }
-      refs.push({ name, source });
+      refs.push(ref);
     }
   }
   return { end: close + 1, fields: { title, datasets: refs, meta } };
+}
+
+/**
+ * One `datasets` entry: `name: path` or `name: { file: path, …import options }`; or why it is
+ * not one.
+ */
+function datasetRef(name: string, entry: unknown): DatasetRef | string {
+  if (typeof entry === "string") {
+    return entry === "" ? `dataset ${name} must be a path or URL` : { name, source: entry };
+  }
+  if (typeof entry !== "object" || entry === null || Array.isArray(entry))
+    return `dataset ${name} must be a path or URL, or { file: path, options… }`;
+  const { file, ...rest } = entry as Record<string, unknown>;
+  if (typeof file !== "string" || file === "") return `dataset ${name} needs file: a path or URL`;
+  const options = readImportOptions(rest);
+  if (typeof options === "string") return `dataset ${name}: ${options}`;
+  return Object.keys(options).length === 0
+    ? { name, source: file }
+    : { name, source: file, options };
 }

@@ -1,3 +1,4 @@
+import { compactOptions } from "../engine/options.ts";
 import { stringify } from "yaml";
 import { fenceFor } from "./fences.ts";
 import type { CodeCell, Notebook } from "./types.ts";
@@ -29,7 +30,14 @@ function frontMatter(nb: Notebook): string | undefined {
   const fields: Record<string, unknown> = {};
   if (nb.title !== "") fields.title = nb.title;
   if (nb.datasets.length > 0)
-    fields.datasets = Object.fromEntries(nb.datasets.map((d) => [d.name, d.source]));
+    fields.datasets = Object.fromEntries(
+      nb.datasets.map((d) => [
+        d.name,
+        d.options && Object.keys(d.options).length > 0
+          ? { file: d.source, ...compactOptions(d.options) }
+          : d.source,
+      ]),
+    );
   Object.assign(fields, nb.meta);
   const first = nb.cells[0];
   const looksLikeFrontMatter =

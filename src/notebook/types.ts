@@ -1,3 +1,5 @@
+import type { ImportOptions } from "../engine/options.ts";
+
 /** The kinds of cell a notebook holds. */
 export type CellKind = "markdown" | "sql" | "ts";
 
@@ -25,10 +27,15 @@ export interface CodeCell {
 
 export type Cell = MarkdownCell | CodeCell;
 
-/** A dataset the notebook names: a table name and where its file is (relative path or URL). */
+/**
+ * A dataset the notebook names: a table name, where its file is (relative path or URL), and
+ * how to read it, where the user said.
+ */
 export interface DatasetRef {
   name: string;
   source: string;
+  /** the import options the file is read with (absent: all detected) */
+  options?: ImportOptions;
 }
 
 /** The saved document. It holds no execution state. */
