@@ -1,6 +1,5 @@
 import type { Table } from "apache-arrow";
 import {
-  compactOptions,
   ident,
   messageOf,
   tableNameFor,
@@ -8,7 +7,7 @@ import {
   type ImportOptions,
   type TableInfo,
 } from "../engine/index.ts";
-import type { DatasetRef } from "../notebook/index.ts";
+import { compactOptions, type DatasetRef } from "../notebook/index.ts";
 import type { DocumentStore, FileRecord } from "../workspace/index.ts";
 import type { OpenDocument } from "./document.svelte.ts";
 import { bundledDataset } from "./examples.ts";

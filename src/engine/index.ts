@@ -10,15 +10,4 @@ export { EngineLost, QueryError, QueryStopped, LoadError, messageOf } from "./er
 export { toRows, toValue, type Row, type Value } from "./convert.ts";
 export { DATA_EXTENSIONS, formatOf, isDataFile, tableNameFor } from "./formats.ts";
 export { ident, literal } from "./sql.ts";
-export {
-  BAD_ROWS,
-  compactOptions,
-  ENCODINGS,
-  OPTION_KEYS,
-  readImportOptions,
-  type BadRows,
-  type Converted,
-  type Encoding,
-  type ImportOptions,
-  type LoadReport,
-} from "./options.ts";
+export type { BadRows, Converted, Encoding, ImportOptions, LoadReport } from "./options.ts";

@@ -14,3 +14,10 @@ export { parse, NotebookError } from "./parse.ts";
 export { serialize } from "./serialize.ts";
 export { applyChange, NEW_TEXT, type Change, type ChangeResult } from "./change.ts";
 export { codeHash, codeText } from "./trust.ts";
+export {
+  BAD_ROWS,
+  compactOptions,
+  ENCODINGS,
+  readImportOptions,
+  type DatasetOptions,
+} from "./datasetOptions.ts";

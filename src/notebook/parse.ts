@@ -1,4 +1,4 @@
-import { readImportOptions } from "../engine/options.ts";
+import { readImportOptions } from "./datasetOptions.ts";
 import { parseDocument } from "yaml";
 import { closesFence, codeCellInfo, openingFence, type Fence } from "./fences.ts";
 import { isCellName, notebook, trimProse, unixLines } from "./notebook.ts";

@@ -1,4 +1,4 @@
-import { compactOptions } from "../engine/options.ts";
+import { compactOptions } from "./datasetOptions.ts";
 import { stringify } from "yaml";
 import { fenceFor } from "./fences.ts";
 import type { CodeCell, Notebook } from "./types.ts";

@@ -1,4 +1,4 @@
-import type { ImportOptions } from "../engine/options.ts";
+import type { DatasetOptions } from "./datasetOptions.ts";
 
 /** The kinds of cell a notebook holds. */
 export type CellKind = "markdown" | "sql" | "ts";
@@ -35,7 +35,7 @@ export interface DatasetRef {
   name: string;
   source: string;
   /** the import options the file is read with (absent: all detected) */
-  options?: ImportOptions;
+  options?: DatasetOptions;
 }
 
 /** The saved document. It holds no execution state. */

@@ -223,3 +223,48 @@ describe("round trip", () => {
     );
   });
 });
+
+describe("dataset import options in the front matter", () => {
+  it("an entry with options reads back, writes back the same, and a wrong option names the dataset and its line", () => {
+    const text = [
+      "---",
+      "datasets:",
+      "  plain: plain.csv",
+      "  retail:",
+      "    file: retail.csv",
+      "    delimiter: ;",
+      "    header: false",
+      "    encoding: latin-1",
+      "    types:",
+      "      InvoiceDate: TIMESTAMP",
+      "---",
+      "",
+      "```sql",
+      "SELECT 1",
+      "```",
+      "",
+    ].join("\n");
+    const nb = parse(text);
+    expect(nb.datasets).toEqual([
+      { name: "plain", source: "plain.csv" },
+      {
+        name: "retail",
+        source: "retail.csv",
+        options: {
+          delimiter: ";",
+          header: false,
+          encoding: "latin-1",
+          types: { InvoiceDate: "TIMESTAMP" },
+        },
+      },
+    ]);
+    expect(serialize(nb)).toBe(text);
+    const bad = text.replace("encoding: latin-1", "encodin: latin-1");
+    expect(() => parse(bad)).toThrow(
+      /line 8: front matter: dataset retail: unknown option encodin/,
+    );
+    expect(() => parse(text.replace("header: false", "header: nope"))).toThrow(
+      /dataset retail: header must be true or false/,
+    );
+  });
+});
