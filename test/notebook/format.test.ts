@@ -261,7 +261,7 @@ describe("dataset import options in the front matter", () => {
     expect(serialize(nb)).toBe(text);
     const bad = text.replace("encoding: latin-1", "encodin: latin-1");
     expect(() => parse(bad)).toThrow(
-      /line 8: front matter: dataset retail: unknown option encodin/,
+      /line 4: front matter: dataset retail: unknown option encodin/,
     );
     expect(() => parse(text.replace("header: false", "header: nope"))).toThrow(
       /dataset retail: header must be true or false/,
