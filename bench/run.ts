@@ -22,6 +22,7 @@ import {
   type Matrix,
 } from "../src/segment/index.ts";
 import { startApp, type AppMeasurement } from "./app.ts";
+import { corpusTable, scoreCorpus } from "./corpus.ts";
 import { measure, measureAsync, type Measurement } from "./measure.ts";
 
 interface Row {
@@ -111,6 +112,7 @@ function benchNotebook(rfm: string, cohorts: string): string {
 }
 
 const app = process.env.BENCH_APP === "0" ? null : await startApp();
+let corpus: Awaited<ReturnType<typeof scoreCorpus>> = [];
 const dir = await mkdtemp(join(tmpdir(), "strata-bench-"));
 try {
   const native = await (await DuckDBInstance.create(":memory:")).connect();
@@ -307,6 +309,7 @@ try {
     if (size === Math.max(...SIZES)) sample();
   }
   await engine.close();
+  corpus = await scoreCorpus(dir, Number(process.env.BENCH_CORPUS ?? 10));
 } finally {
   await app?.close();
   await rm(dir, { recursive: true, force: true });
@@ -353,6 +356,9 @@ const report = [
   summary,
   "## In Node: the library and DuckDB-WASM",
   nodeTable,
+  "## Loading polluted CSV files",
+  "Files made by bench/pollution.ts, one kind of pollution each; a file counts when its table has the right columns (names and count) and exactly the right rows (the clean ones; a polluted row may be set aside, never loaded shifted). DuckDB auto-detect is native DuckDB's `read_csv` with no options.",
+  corpusTable(corpus),
   ...(app
     ? [
         "## In the app: headless Chromium, files picked and cells run as a person would",
@@ -364,7 +370,7 @@ const report = [
 await mkdir(join(import.meta.dirname, "results"), { recursive: true });
 await writeFile(
   join(import.meta.dirname, "results/latest.json"),
-  `${JSON.stringify({ machine, date: new Date().toISOString(), peakRss, appPeakRss, node: results, app: inApp }, null, 2)}\n`,
+  `${JSON.stringify({ machine, date: new Date().toISOString(), peakRss, appPeakRss, node: results, app: inApp, corpus }, null, 2)}\n`,
 );
 await writeFile(join(import.meta.dirname, "results/latest.md"), `${report}\n`);
 process.stdout.write(`${report}\n`);
