@@ -112,7 +112,7 @@ function benchNotebook(rfm: string, cohorts: string): string {
 }
 
 const app = process.env.BENCH_APP === "0" ? null : await startApp();
-let corpus: Awaited<ReturnType<typeof scoreCorpus>> = [];
+let corpus: Awaited<ReturnType<typeof scoreCorpus>> | undefined;
 const dir = await mkdtemp(join(tmpdir(), "strata-bench-"));
 try {
   const native = await (await DuckDBInstance.create(":memory:")).connect();
@@ -358,7 +358,7 @@ const report = [
   nodeTable,
   "## Loading polluted CSV files",
   "Files made by bench/pollution.ts, one kind of pollution each; a file counts when its table has the right columns (names and count) and exactly the right rows (the clean ones; a polluted row may be set aside, never loaded shifted). DuckDB auto-detect is native DuckDB's `read_csv` with no options.",
-  corpusTable(corpus),
+  corpus ? corpusTable(corpus) : "The corpus was not scored.",
   ...(app
     ? [
         "## In the app: headless Chromium, files picked and cells run as a person would",
