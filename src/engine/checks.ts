@@ -7,7 +7,8 @@ import type { Encoding } from "./options.ts";
 import { settings, type ReadOptions } from "./sniff.ts";
 import { ident, literal } from "./sql.ts";
 
-const REJECTS = "__strata_rejects";
+/** The table DuckDB sets malformed rows aside in, while a load lasts. */
+export const REJECTS = "__strata_rejects";
 const SCANS = "__strata_scans";
 /** `read_csv` arguments that set malformed rows aside for `firstReject` instead of failing. */
 export const STORE_REJECTS = `store_rejects = true, rejects_table = '${REJECTS}', rejects_scan = '${SCANS}'`;

@@ -1,6 +1,7 @@
 import type { Table } from "apache-arrow";
 import type { Backend, FileLoad } from "./backend.ts";
 import {
+  REJECTS,
   clearRejects,
   diagnose,
   firstReject,
@@ -12,6 +13,7 @@ import {
 } from "./checks.ts";
 import {
   headerContinuation,
+  labelRecord,
   preambleOf,
   sniffDialect,
   splitRecords,
@@ -30,6 +32,7 @@ import {
   type Sniffed,
 } from "./sniff.ts";
 import { ident, literal } from "./sql.ts";
+import { toRows } from "./convert.ts";
 import { loadWhitespace } from "./whitespace.ts";
 
 /** What the CSV loader needs of the engine: the platform's backend and the engine's SQL runner. */
@@ -99,10 +102,17 @@ export async function loadCsv<S>(
   if (dialect && only === undefined) read.delim = dialect.separator;
   if (dialect?.quoted && options.quote === undefined) read.quote = '"';
   let sniffed: Sniffed;
+  /** DuckDB's sniffer could not read the file: every column is read as text, then typed */
+  let asText = false;
   try {
     sniffed = await sniff(host, file, read);
   } catch (error) {
-    throw (await diagnose(host, load, dialect, read)) ?? error;
+    if (dialect === undefined || options.badRows === "fail")
+      throw (await diagnose(host, load, dialect, read)) ?? error;
+    // A value that opens a quote and never closes it runs to the end of the file: DuckDB's
+    // sniffer gives up on the whole file. The rows can still be read, as text.
+    sniffed = textLayout(dialect, read, skip);
+    asText = true;
   }
   const expected = {
     columns: dialect?.columns ?? sniffed.names.length,
@@ -118,6 +128,7 @@ export async function loadCsv<S>(
   const at = split.starts.findIndex((line) => line >= skip);
   const records = at === -1 ? [] : split.records.slice(at);
   const first = decideHeader(options.header, sniffed, records);
+  if (asText) sniffed.names = first ? columnNames(records[0]!) : sniffed.names;
   const more = first ? headerContinuation(records, 0) : 0;
   const notes: string[] = [];
   const used: ImportOptions = {
@@ -151,10 +162,14 @@ export async function loadCsv<S>(
   await clearRejects(host);
   await host.run("BEGIN TRANSACTION");
   try {
-    const readAs = (l: ReadOptions) =>
-      host.run(
-        `CREATE OR REPLACE TABLE ${ident(load.table)} AS SELECT * FROM read_csv(${file}${settings(l)}${typesArgument(options.types)}${formatArguments(formats)}, ${STORE_REJECTS})`,
+    const readAs = (l: ReadOptions) => {
+      // Read as text, the columns are named and typed here, not sniffed.
+      const text = asText ? textColumns(l.names ?? sniffed.names) : "";
+      const settled = asText ? { ...l, names: undefined } : l;
+      return host.run(
+        `CREATE OR REPLACE TABLE ${ident(load.table)} AS SELECT * FROM read_csv(${file}${settings(settled)}${text}${typesArgument(options.types)}${formatArguments(formats)}, ${STORE_REJECTS})`,
       );
+    };
     await readAs(layout);
     // Text that is not in the encoding means the whole file is in another: no row is kept.
     const rejected = await firstReject(host, load, {
@@ -164,7 +179,7 @@ export async function loadCsv<S>(
     if (rejected) throw rejected;
     let counted = await rejectedRows(host, load.table);
     const chosen = options.delimiter !== undefined || options.quote !== undefined;
-    if (tooMany(counted) && !chosen) {
+    if (tooMany(counted) && !chosen && !asText) {
       // Many rows do not fit: another layout may fit them. DuckDB sniffs leniently; the
       // layout that rejects fewer rows wins.
       const lenient = await sniff(host, file, { ...base, skip: layout.skip }, true).catch(
@@ -199,12 +214,20 @@ export async function loadCsv<S>(
         );
       }
     }
+    if (asText && counted.rejected > 0) {
+      const rescued = await rescueSwallowed(host, load, sniffed, dialect!);
+      counted = { ...counted, loaded: counted.loaded + rescued };
+    }
     let rejectedTable: string | undefined;
     if (counted.rejected > 0) rejectedTable = await keepRejected(host, load, encoding);
     else await host.run(`DROP TABLE IF EXISTS ${ident(`${load.table}_rejected`)}`);
     const dataLines = records.length - (first ? 1 + more : 0);
     await verify(host, load, { ...expected, dataLines: counted.rejected === 0 ? dataLines : 0 });
-    const changed = await retype(host, load.table, options, typed);
+    const changed = await retype(host, load.table, options, typed, asText);
+    if (asText)
+      notes.push(
+        "DuckDB could not guess the column types (a quote opened and never closed); the columns were read as text and typed by their values",
+      );
     if (changed.replace !== "")
       await host.run(
         `CREATE OR REPLACE TABLE ${ident(load.table)} AS SELECT *${changed.replace} FROM ${ident(load.table)}`,
@@ -244,6 +267,86 @@ function formatsUsed(sniffed: Sniffed, options: ImportOptions): ImportOptions {
   if (date) out.dateFormat = date;
   if (timestamp) out.timestampFormat = timestamp;
   return out;
+}
+
+/**
+ * The layout when DuckDB's sniffer cannot read the file: the one read here, every column text;
+ * the header is judged from the values (`decideHeader`), numbers over labels when unsure.
+ */
+function textLayout(dialect: Dialect, read: ReadOptions, skip: number): Sniffed {
+  const quote = read.quote ?? (dialect.quoted ? '"' : "");
+  const at = dialect.starts.findIndex((line) => line >= skip);
+  const records = at === -1 ? [] : dialect.records.slice(at);
+  return {
+    delimiter: read.delim ?? dialect.separator,
+    quote,
+    escape: read.escape ?? quote,
+    header: records.length > 1 && labelRecord(records),
+    skip,
+    names: Array.from({ length: dialect.columns }, (_, i) => `column${i}`),
+    types: Array.from({ length: dialect.columns }, () => "VARCHAR"),
+    dateFormat: undefined,
+    timestampFormat: undefined,
+  };
+}
+
+/**
+ * A value that opens a quote and never closes it swallows the lines after it, up to the next
+ * quote, into one rejected record. Read as text, the lines it swallowed that split into the
+ * table's columns are rows of their own: they are added to the table, and the rejected record
+ * keeps only its first line. Returns how many rows were added.
+ */
+async function rescueSwallowed<S>(
+  host: CsvHost<S>,
+  load: FileLoad<S>,
+  layout: Sniffed,
+  dialect: Dialect,
+): Promise<number> {
+  const swallowed = toRows(
+    await host.run(
+      `SELECT DISTINCT line_byte_position AS at, csv_line AS raw FROM ${REJECTS} WHERE error_type IN ('UNTERMINATED QUOTE', 'UNQUOTED VALUE') AND contains(csv_line, chr(10))`,
+    ),
+  );
+  let added = 0;
+  for (const [k, row] of swallowed.entries()) {
+    const [head = "", ...rest] = String(row.raw).split(/\r?\n/);
+    const lines = rest.filter((line) => {
+      const split = splitRecords(line, layout.delimiter, true);
+      return split.records.length === 1 && split.records[0]!.length === dialect.columns;
+    });
+    if (lines.length === 0) continue;
+    const name = `${load.virtualName}.rescued.${k}`;
+    await host.backend.registerBytes(name, new TextEncoder().encode(lines.join("\n") + "\n"));
+    try {
+      const names = toRows(
+        await host.run(
+          `SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ${literal(load.table)} ORDER BY column_index`,
+        ),
+      ).map((r) => String(r.column_name));
+      const read = settings({
+        delim: layout.delimiter,
+        quote: layout.quote,
+        escape: layout.escape,
+        header: false,
+      });
+      await host.run(
+        `INSERT INTO ${ident(load.table)} SELECT * FROM read_csv(${literal(name)}${read}${textColumns(names)})`,
+      );
+      await host.run(
+        `UPDATE ${REJECTS} SET csv_line = ${literal(head)} WHERE line_byte_position = ${Number(row.at)}`,
+      );
+      added += lines.length;
+    } finally {
+      await host.backend.dropFile(name);
+    }
+  }
+  return added;
+}
+
+/** `read_csv`'s arguments that read every column as text, by these names. */
+function textColumns(names: string[]): string {
+  const columns = names.map((n) => `${literal(n)}: 'VARCHAR'`).join(", ");
+  return `, auto_detect = false, columns = {${columns}}`;
 }
 
 /** Column names from a header record: trimmed, empty ones numbered, repeats told apart. */

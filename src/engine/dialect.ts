@@ -230,23 +230,40 @@ const MAX_HEADER_LINES = 3;
  * labels or empty.
  */
 export function headerContinuation(records: string[][], at: number): number {
-  const data = records.slice(at + 1 + MAX_HEADER_LINES);
-  const width = records[at]?.length ?? 0;
-  if (data.length < 3) return 0;
+  const typed = digitColumns(records.slice(at + 1 + MAX_HEADER_LINES), records[at]?.length ?? 0);
+  if (typed.length === 0) return 0;
+  let n = 0;
+  for (const record of records.slice(at + 1, at + 1 + MAX_HEADER_LINES)) {
+    const empty = record.every((v) => v.trim() === "");
+    if (!empty && !labels(record, typed)) break;
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Whether the first record is a line of labels over data: where the later records have digits
+ * in a column (numbers, dates), it has none there, and some text.
+ */
+export function labelRecord(records: string[][]): boolean {
+  const typed = digitColumns(records.slice(1), records[0]?.length ?? 0);
+  return typed.length > 0 && labels(records[0]!, typed);
+}
+
+/** The columns (of `width`) where at least 90 % of the data's values hold a digit. */
+function digitColumns(data: string[][], width: number): number[] {
+  if (data.length < 3) return [];
   const typed: number[] = [];
   for (let c = 0; c < width; c++) {
     const values = data.map((r) => (r[c] ?? "").trim()).filter((v) => v !== "");
     if (values.length > 0 && values.filter((v) => /\d/.test(v)).length >= 0.9 * values.length)
       typed.push(c);
   }
-  if (typed.length === 0) return 0;
-  let n = 0;
-  for (const record of records.slice(at + 1, at + 1 + MAX_HEADER_LINES)) {
-    const cells = typed.map((i) => (record[i] ?? "").trim());
-    const empty = record.every((v) => v.trim() === "");
-    const labels = cells.every((v) => !/\d/.test(v)) && cells.some((v) => v !== "");
-    if (!empty && !labels) break;
-    n++;
-  }
-  return n;
+  return typed;
+}
+
+/** No digit in the `typed` columns, and a label in one of them. */
+function labels(record: string[], typed: number[]): boolean {
+  const cells = typed.map((i) => (record[i] ?? "").trim());
+  return cells.every((v) => !/\d/.test(v)) && cells.some((v) => v !== "");
 }

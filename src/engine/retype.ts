@@ -8,7 +8,7 @@ const SAMPLE = 500;
 
 /** A way a column of text (or of 8-digit numbers) can hold dates. */
 interface Candidate {
-  type: "DATE" | "TIMESTAMP";
+  type: "DATE" | "TIMESTAMP" | "BIGINT" | "DOUBLE" | "BOOLEAN";
   /** a strptime format, or undefined where DuckDB's own CAST reads it (ISO 8601) */
   format?: string;
 }
@@ -24,12 +24,15 @@ interface Candidate {
  *   told apart by a value over 12; where none is, month first (US exports), and the note says so.
  *
  * `typed` are columns whose type the reader already took from the user (CSV): left alone.
+ * With `infer`, text columns of numbers and booleans become numbers and booleans too (a file
+ * read as text because DuckDB's sniffer could not read it).
  */
 export async function retype<S>(
   host: CsvHost<S>,
   source: string,
   options: ImportOptions,
   typed: ReadonlySet<string> = new Set(),
+  infer = false,
 ): Promise<{ replace: string; converted: Converted[]; notes: string[] }> {
   const columns = toRows(
     await host.run(
@@ -68,7 +71,9 @@ export async function retype<S>(
     const guess =
       c.type === "BIGINT"
         ? compactDate(texts)
-        : (dateFormatOf(texts, options) ?? compactDate(texts));
+        : (dateFormatOf(texts, options) ??
+          compactDate(texts) ??
+          (infer ? plainTypeOf(texts) : undefined));
     if (guess) found.push({ name: c.name, text: c.type === "VARCHAR", ...guess });
   }
   if (found.length === 0) return { replace: replaceList(exprs), converted, notes };
@@ -165,4 +170,17 @@ export function compactDate(
     return y >= 1900 && y <= 2100 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31;
   });
   return fits ? { candidate: { type: "DATE", format: "%Y%m%d" }, ambiguous: false } : undefined;
+}
+
+/** Numbers and booleans written as text: the narrowest type every sampled value has. */
+export function plainTypeOf(
+  values: readonly string[],
+): { candidate: Candidate; ambiguous: boolean } | undefined {
+  const all = (re: RegExp) => values.every((v) => re.test(v));
+  // A leading zero (a code, a zip) is kept as text, as DuckDB's sniffer does.
+  if (all(/^[+-]?(0|[1-9]\d{0,17})$/)) return { candidate: { type: "BIGINT" }, ambiguous: false };
+  if (all(/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/))
+    return { candidate: { type: "DOUBLE" }, ambiguous: false };
+  if (all(/^(true|false)$/i)) return { candidate: { type: "BOOLEAN" }, ambiguous: false };
+  return undefined;
 }

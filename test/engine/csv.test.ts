@@ -50,12 +50,19 @@ describe("registerFile(csv): the line of a malformed row", () => {
   it("an unterminated quote on line 1001 of a quoted CSV is reported on line 1001, and the old table stays", async () => {
     await engine.registerFile(await file("quoted.csv", 'id,name\n1,"Ann"\n'));
     const text = lines(1100, 1001, (i) => `${i},"name ${i}","city, ${i}"`, '1001,"broken,city');
-    const error = await loadError(await file("quoted.csv", text));
+    const error = await loadError(await file("quoted.csv", text), { badRows: "fail" });
     expect(error.line).toBe(1001);
     expect(error.message).toBe(
       "quoted.csv, line 1001: badly quoted value (value with unterminated quote found) (1 malformed row; nothing was loaded)",
     );
     expect(toRows(await engine.query("SELECT * FROM quoted"))).toEqual([{ id: 1, name: "Ann" }]);
+    // By default the row is kept apart and every other row loads, typed.
+    const info = await engine.registerFile(await file("quoted.csv", text));
+    expect([info.rowCount, info.load?.rejected]).toEqual([1098, 1]);
+    expect(info.columns.map((c) => c.type)).toEqual(["BIGINT", "VARCHAR", "VARCHAR"]);
+    expect(toRows(await engine.query("SELECT line, raw FROM quoted_rejected"))).toEqual([
+      { line: 1001, raw: '1001,"broken,city' },
+    ]);
   });
 
   it("too many and too few columns are reported on their own line, near the start and past 64 KB", async () => {
