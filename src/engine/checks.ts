@@ -12,6 +12,8 @@ export const REJECTS = "__strata_rejects";
 const SCANS = "__strata_scans";
 /** `read_csv` arguments that set malformed rows aside for `firstReject` instead of failing. */
 export const STORE_REJECTS = `store_rejects = true, rejects_table = '${REJECTS}', rejects_scan = '${SCANS}'`;
+/** Above this share of rejected rows, the file is not what its layout was taken to be. */
+export const MOST_REJECTED = 0.05;
 /** How much of a file is read into memory at once. */
 export const CHUNK = 8 * 1024 * 1024;
 
@@ -123,28 +125,66 @@ export async function keepRejected<S>(
   load: FileLoad<S>,
   encoding: Encoding,
 ): Promise<string> {
+  const name = `${load.table}_rejected`;
+  await host.run(`CREATE OR REPLACE TABLE ${ident(name)} (${REJECTED_COLUMNS})`);
+  await appendRejected(host, name, await rejectedRecords(host, load, encoding));
+  return name;
+}
+
+/** The columns of a `<table>_rejected` table. */
+export const REJECTED_COLUMNS = 'line BIGINT, "column" VARCHAR, reason VARCHAR, raw VARCHAR';
+
+/** One rejected record, as `<table>_rejected` keeps it. */
+export interface Rejected {
+  line: number;
+  column: string | null;
+  reason: string;
+  raw: string | null;
+}
+
+/**
+ * The records the last read set aside, one each (a record with several faults keeps its first
+ * column's), with their lines: counted from byte offsets in UTF-8 (`chunk` is the text they
+ * were read from, and the lines before it), else DuckDB's count.
+ */
+export async function rejectedRecords<S>(
+  host: CsvHost<S>,
+  load: FileLoad<S>,
+  encoding: Encoding,
+  chunk?: { bytes: Uint8Array; lines: number },
+): Promise<Rejected[]> {
   const rows = toRows(
     await host.run(
       `SELECT line_byte_position AS at, min(line) AS record, arg_min(column_name, column_idx) AS col, arg_min(error_type, column_idx) AS type, arg_min(error_message, column_idx) AS message, arg_min(csv_line, column_idx) AS raw FROM ${REJECTS} GROUP BY line_byte_position ORDER BY line_byte_position`,
     ),
   );
   const offsets = rows.map((r) => Number(r.at));
-  const lines =
-    encoding === "utf-8" ? await linesAt(host, load, offsets) : rows.map((r) => Number(r.record));
-  const name = `${load.table}_rejected`;
-  await host.run(
-    `CREATE OR REPLACE TABLE ${ident(name)} (line BIGINT, "column" VARCHAR, reason VARCHAR, raw VARCHAR)`,
-  );
-  const text = (v: unknown) => (v === null || v === undefined ? "NULL" : literal(String(v)));
-  for (let start = 0; start < rows.length; start += 500) {
-    const values = rows.slice(start, start + 500).map((r, i) => {
-      const reason = csvReason(String(r.type), String(r.message));
-      const raw = r.raw === null ? null : String(r.raw).slice(0, RAW_LIMIT);
-      return `(${lines[start + i]}, ${text(r.col)}, ${text(reason)}, ${text(raw)})`;
-    });
+  const lines = chunk
+    ? offsets.map((at) => chunk.lines + countLines(chunk.bytes, at) + 1)
+    : encoding === "utf-8"
+      ? await linesAt(host, load, offsets)
+      : rows.map((r) => Number(r.record));
+  return rows.map((r, i) => ({
+    line: lines[i]!,
+    column: r.col === null ? null : String(r.col),
+    reason: csvReason(String(r.type), String(r.message)),
+    raw: r.raw === null ? null : String(r.raw).slice(0, RAW_LIMIT),
+  }));
+}
+
+/** Add rejected records to table `name`, 500 to a statement. */
+export async function appendRejected<S>(
+  host: CsvHost<S>,
+  name: string,
+  records: readonly Rejected[],
+): Promise<void> {
+  const text = (v: string | null) => (v === null ? "NULL" : literal(v));
+  for (let start = 0; start < records.length; start += 500) {
+    const values = records
+      .slice(start, start + 500)
+      .map((r) => `(${r.line}, ${text(r.column)}, ${text(r.reason)}, ${text(r.raw)})`);
     await host.run(`INSERT INTO ${ident(name)} VALUES ${values.join(", ")}`);
   }
-  return name;
 }
 
 /** The 1-based lines of ascending byte offsets, reading the file once up to the last. */

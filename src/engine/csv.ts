@@ -6,6 +6,7 @@ import {
   diagnose,
   firstReject,
   keepRejected,
+  MOST_REJECTED,
   rejectedRows,
   STORE_REJECTS,
   verify,
@@ -44,9 +45,6 @@ export interface CsvHost<S> {
 
 /** What loading a delimited file did: the report, and whether its first line named the columns. */
 export type CsvLoaded = LoadReport & { header: boolean };
-
-/** Above this share of rejected rows, the file is not what its layout was taken to be. */
-export const MOST_REJECTED = 0.05;
 
 /**
  * Load a CSV, TSV or whitespace-separated .txt file into `load.table`.

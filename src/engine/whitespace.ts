@@ -1,5 +1,17 @@
 import { toRows } from "./convert.ts";
-import { CHUNK, clearRejects, countLines, firstReject, STORE_REJECTS, verify } from "./checks.ts";
+import {
+  appendRejected,
+  CHUNK,
+  clearRejects,
+  countLines,
+  firstReject,
+  MOST_REJECTED,
+  REJECTED_COLUMNS,
+  rejectedRecords,
+  STORE_REJECTS,
+  verify,
+  type Rejected,
+} from "./checks.ts";
 import type { FileLoad } from "./backend.ts";
 import type { CsvHost, CsvLoaded } from "./csv.ts";
 import type { Dialect } from "./dialect.ts";
@@ -18,7 +30,8 @@ const SPACE = 0x20;
  * Load whitespace-separated text (the CDNOW sample). The file is rewritten as tab-separated
  * text a chunk at a time, so memory stays at a chunk however large the file, and appended to
  * the table chunk by chunk, in one transaction. The first chunk's sniff gives the column types
- * that every later chunk must fit. A malformed row fails the load on its line. Columns of
+ * that every later chunk must fit. Malformed rows are kept apart in `<table>_rejected`, as in
+ * csv.ts (or, with `badRows: "fail"`, the first fails the load on its line). Columns of
  * dates (CDNOW's `19970101`) become dates, and the user's column types apply.
  */
 export async function loadWhitespace<S>(
@@ -32,6 +45,7 @@ export async function loadWhitespace<S>(
   const registered: string[] = [];
   let first = false;
   let columns = "";
+  const rejected: Rejected[] = [];
   await host.run("BEGIN TRANSACTION");
   try {
     let lines = 0;
@@ -62,16 +76,36 @@ export async function loadWhitespace<S>(
           ? `CREATE OR REPLACE TABLE ${ident(load.table)} AS ${rows}`
           : `INSERT INTO ${ident(load.table)} ${rows}`,
       );
-      const rejected = await firstReject(host, load, { chunk: { bytes: converted, lines } });
-      if (rejected) throw rejected;
+      const chunk = { bytes: converted, lines };
+      if (options.badRows === "fail") {
+        const bad = await firstReject(host, load, { chunk });
+        if (bad) throw bad;
+      } else rejected.push(...(await rejectedRecords(host, load, "utf-8", chunk)));
       await host.backend.dropFile(registered.pop()!);
       lines += countLines(converted, converted.length);
       start += end;
     }
+    const [{ n }] = toRows(await host.run(`SELECT count(*) AS n FROM ${ident(load.table)}`)) as [
+      { n: number },
+    ];
+    if (rejected.length > MOST_REJECTED * (Number(n) + rejected.length)) {
+      const bad = rejected[0]!;
+      throw new LoadError(
+        load.fileName,
+        `${rejected.length} of ${Number(n) + rejected.length} rows do not split into ${dialect.columns} columns at blanks; the first: ${bad.reason}. Set the separator in the import options; nothing was loaded`,
+        { line: bad.line },
+      );
+    }
+    const rejectedTable = `${load.table}_rejected`;
+    await host.run(`DROP TABLE IF EXISTS ${ident(rejectedTable)}`);
+    if (rejected.length > 0) {
+      await host.run(`CREATE TABLE ${ident(rejectedTable)} (${REJECTED_COLUMNS})`);
+      await appendRejected(host, rejectedTable, rejected);
+    }
     await verify(host, load, {
       columns: dialect.columns,
       separator: "whitespace",
-      dataLines: dialect.records.length - (first ? 1 : 0),
+      dataLines: rejected.length === 0 ? dialect.records.length - (first ? 1 : 0) : 0,
     });
     await widenPaddedIntegers(host, load.table);
     const changed = await retype(host, load.table, options);
@@ -79,12 +113,12 @@ export async function loadWhitespace<S>(
       await host.run(
         `CREATE OR REPLACE TABLE ${ident(load.table)} AS SELECT *${changed.replace} FROM ${ident(load.table)}`,
       );
-    await host.run(`DROP TABLE IF EXISTS ${ident(`${load.table}_rejected`)}`);
     await host.run("COMMIT");
     return {
       header: first,
       used: { delimiter: "whitespace", header: first, encoding: "utf-8" },
-      rejected: 0,
+      rejected: rejected.length,
+      rejectedTable: rejected.length > 0 ? rejectedTable : undefined,
       converted: changed.converted,
       notes: changed.notes,
     };

@@ -164,13 +164,19 @@ describe("registerFile(txt): whitespace-separated text", () => {
     expect(sums).toEqual({ customers: 76, cds: 426 });
   });
 
-  it("a whitespace-separated row with a missing field is reported on its line", async () => {
+  it("a whitespace-separated row with a missing field is kept apart, or with badRows: fail reported on its line", async () => {
     const line = (i: number) => (i === 15 ? "   15   30\r\n" : `   ${i}   ${i * 2}\t ${i}.5\r\n`);
     const text = Array.from({ length: 20 }, (_, i) => line(i + 1)).join("");
-    const error = await loadError(await file("aligned.txt", text));
+    const error = await loadError(await file("aligned.txt", text), { badRows: "fail" });
     expect([error.line, error.reason]).toEqual([
       15,
       "expected 3 columns, found 2 (1 malformed row; nothing was loaded)",
+    ]);
+    // By default it is kept apart and the other 19 load.
+    const info = await engine.registerFile(await file("aligned.txt", text));
+    expect([info.rowCount, info.load?.rejected]).toEqual([19, 1]);
+    expect(toRows(await engine.query("SELECT line, reason FROM aligned_rejected"))).toEqual([
+      { line: 15, reason: "expected 3 columns, found 2" },
     ]);
   });
 
