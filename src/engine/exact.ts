@@ -9,7 +9,7 @@ import {
   type Vector,
 } from "apache-arrow";
 import { ident } from "./sql.ts";
-import type { ColumnInfo } from "./types.ts";
+import type { ColumnInfo, Engine } from "./types.ts";
 
 /**
  * A table's rows for export, without the losses of the engine's Arrow (QUERY_CONFIG): there
@@ -110,4 +110,10 @@ function restored(text: Vector, how: Restore): Vector {
       }),
     );
   return makeVector(makeData({ type: new Int64(), data, ...bits }));
+}
+
+/** A table's rows read exactly: `exactQuery`, run, and restored. */
+export async function exactTable(engine: Engine<unknown>, table: string): Promise<Table> {
+  const { sql, restore } = exactQuery(table, (await engine.describe(table)).columns);
+  return restoreExact(await engine.query(sql), restore);
 }

@@ -10,3 +10,4 @@ export { EngineLost, QueryError, QueryStopped, LoadError, messageOf } from "./er
 export { toRows, toValue, type Row, type Value } from "./convert.ts";
 export { DATA_EXTENSIONS, formatOf, isDataFile, tableNameFor } from "./formats.ts";
 export { ident, literal } from "./sql.ts";
+export { exactQuery, exactTable, restoreExact, type ExactQuery, type Restore } from "./exact.ts";
