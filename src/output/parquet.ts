@@ -19,9 +19,10 @@ import {
 export type ParquetWasm = Pick<typeof import("parquet-wasm/esm"), "Table" | "writeParquet">;
 
 /** The table as a Parquet file (NULL stays null; types as `parquetReady` makes them). */
-export function parquetBytes(table: Table, wasm: ParquetWasm): Uint8Array {
+export function parquetBytes(table: Table, wasm: ParquetWasm): Uint8Array<ArrayBuffer> {
   const ipc = tableToIPC(parquetReady(table), "stream");
-  return wasm.writeParquet(wasm.Table.fromIPCStream(ipc));
+  // A copy out of the wasm memory: a plain ArrayBuffer of its own.
+  return wasm.writeParquet(wasm.Table.fromIPCStream(ipc)) as Uint8Array<ArrayBuffer>;
 }
 
 /**
