@@ -464,36 +464,46 @@ export class FrameHost {
    * clipboard permission), so the app does.
    */
   async #export(request: Extract<FrameRequest, { kind: "export" | "copy" }>): Promise<Reply> {
-    if (!userClicked()) throw new Error("a result is saved or copied only when you click");
-    const source = exportSource(request.source);
-    const engine = await this.#options.engine();
-    if (!engine) throw new Error("the database did not start");
-    if (request.kind === "copy") {
-      const tsv = await this.#exporter.file(engine, source, "tsv");
-      if (tsv.size > COPY_LIMIT_BYTES)
-        throw new Error(
-          `too large to copy (${Math.round(tsv.size / 2 ** 20)} MB of text): use Download CSV`,
-        );
-      try {
-        await navigator.clipboard.writeText(await tsv.text());
-      } catch (error) {
-        throw new Error(
-          `the browser did not let the app write the clipboard (${messageOf(error)})`,
-          {
-            cause: error,
-          },
-        );
+    try {
+      if (!userClicked()) throw new Error("a result is saved or copied only when you click");
+      const source = exportSource(request.source);
+      const engine = await this.#options.engine();
+      if (!engine) throw new Error("the database did not start");
+      if (request.kind === "copy")
+        await this.#copy(await this.#exporter.file(engine, source, "tsv"));
+      else {
+        const { format, fileName } = request;
+        if (format !== "csv" && format !== "tsv" && format !== "parquet")
+          throw new Error("a result is saved as CSV, TSV or Parquet");
+        if (typeof fileName !== "string") throw new Error("a file name must be text");
+        const refusal = this.#options.downloadRefusal(fileName);
+        if (refusal) throw new Error(refusal);
+        this.#options.save(await this.#exporter.file(engine, source, format), fileName);
       }
       return { ok: true, kind: "none" };
+    } catch (error) {
+      throw new Error(
+        `${request.kind === "copy" ? "Not copied" : "Not downloaded"}: ${messageOf(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
-    const { format, fileName } = request;
-    if (format !== "csv" && format !== "tsv" && format !== "parquet")
-      throw new Error("a result is saved as CSV, TSV or Parquet");
-    if (typeof fileName !== "string") throw new Error("a file name must be text");
-    const refusal = this.#options.downloadRefusal(fileName);
-    if (refusal) throw new Error(`not downloaded: ${refusal}`);
-    this.#options.save(await this.#exporter.file(engine, source, format), fileName);
-    return { ok: true, kind: "none" };
+  }
+
+  /** Put a result's TSV on the clipboard, unless it is more text than a clipboard should take. */
+  async #copy(tsv: Blob): Promise<void> {
+    if (tsv.size > COPY_LIMIT_BYTES)
+      throw new Error(
+        `too large for the clipboard (${Math.round(tsv.size / 2 ** 20)} MB of text); use Download CSV`,
+      );
+    try {
+      await navigator.clipboard.writeText(await tsv.text());
+    } catch (error) {
+      throw new Error(`the browser did not let the app write the clipboard (${messageOf(error)})`, {
+        cause: error,
+      });
+    }
   }
 
   // --- internals -------------------------------------------------------------------------------
