@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { tableFromIPC, type Table } from "apache-arrow";
+import { Table, tableFromIPC } from "apache-arrow";
 import * as parquet from "parquet-wasm";
 import { exactTable, type Engine } from "../engine/index.ts";
 import { delimitedChunks } from "../output/delimited.ts";
-import { isTableLike } from "../output/index.ts";
+import { isTableLike, type TableLike } from "../output/index.ts";
 import { parquetBytes } from "../output/parquet.ts";
 import type { CellResult } from "../runtime/index.ts";
 import { toIPC } from "../runtime/ipc.ts";
@@ -46,8 +46,7 @@ export async function writeTables(
   const written: string[] = [];
   for (const cell of cells) {
     if (cell.status !== "done" || cell.name === undefined || !isTableLike(cell.value)) continue;
-    const table =
-      cell.kind === "sql" ? await exactTable(engine, cell.name) : tableFromIPC(toIPC(cell.value));
+    const table = await tableOf(engine, cell.name, cell.kind, cell.value);
     for (const format of options.formats) {
       const path = join(options.dir, `${cell.name}.${format}`);
       await writeFile(path, fileContent(table, format));
@@ -55,6 +54,23 @@ export async function writeTables(
     }
   }
   return written;
+}
+
+/**
+ * A cell's table as it is written: a SQL cell's read again from DuckDB, exactly — or, when a
+ * later cell dropped that table, its value as the cell left it.
+ */
+async function tableOf(
+  engine: Engine<unknown>,
+  name: string,
+  kind: "sql" | "ts",
+  value: TableLike,
+): Promise<Table> {
+  if (kind === "sql") {
+    const exact = await exactTable(engine, name).catch(() => undefined);
+    if (exact) return exact;
+  }
+  return value instanceof Table ? value : tableFromIPC(toIPC(value));
 }
 
 /** A table as a file's content: text in chunks, or Parquet's bytes. */
