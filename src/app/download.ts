@@ -8,3 +8,15 @@ export function saveBlob(blob: Blob, fileName: string): void {
   // The browser reads the blob asynchronously; keep the URL alive a moment.
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
+
+/**
+ * A name for a file a notebook saves: its own name where that is safe (`by_tier` stays
+ * `by_tier.csv`), with anything a file system might refuse made a dash.
+ */
+export function savedFileName(base: string, ext: string): string {
+  const safe = base
+    .normalize("NFKC")
+    .replace(/[^\p{L}\p{N}_.-]+/gu, "-")
+    .replace(/^[-.]+|[-.]+$/g, "");
+  return `${safe || "result"}${ext}`;
+}

@@ -1,13 +1,15 @@
 import type { SQLNamespace } from "@codemirror/lang-sql";
 import { tableToIPC } from "apache-arrow";
-import { messageOf, QueryError, type Engine } from "../engine/index.ts";
+import { messageOf, QueryError, type Engine, type WrittenFile } from "../engine/index.ts";
 import type { Cell, Change } from "../notebook/index.ts";
 import { sqlReferences } from "../runtime/sqlrefs.ts";
 import type { OpenDocument } from "./document.svelte.ts";
+import { Exporter } from "./exporter.ts";
 import {
   HELLO,
   isFromFrame,
   type CellStatus,
+  type ExportSource,
   type FrameRequest,
   type FrameView,
   type FromFrame,
@@ -25,8 +27,13 @@ export interface FrameHostOptions {
   tables: () => SQLNamespace;
   /** delete a cell (with its Undo) */
   removeCell: (id: string) => void;
-  /** the frame wants a file saved */
-  download: (blob: Blob, name: string) => void;
+  /**
+   * Why the frame may not save a file of this name now (too many at once, a kind of file it may
+   * not save), or undefined when it may; the caller has checked that the user just clicked
+   */
+  downloadRefusal: (name: string) => string | undefined;
+  /** save a file the frame asked for, under this name */
+  save: (blob: Blob, name: string) => void;
   /** files are dragged over the frame */
   onDrag: () => void;
   /** the user renamed a code cell from one name to another */
@@ -49,6 +56,9 @@ const STOP_GRACE_MS = 2000;
 
 /** How long the frame may take to start before the app says it did not. */
 const START_TIMEOUT_MS = 30_000;
+
+/** The most text Copy puts on the clipboard; a larger result is for Download CSV. */
+const COPY_LIMIT_BYTES = 50 * 1024 * 1024;
 
 /** Cells a frame change may make: cell edits only (never the title or the datasets). */
 const FRAME_CHANGES = new Set<Change["type"]>(["edit", "add", "move", "remove", "rename"]);
@@ -99,6 +109,11 @@ export class FrameHost {
   #disposeView: () => void;
   #onMessage = (event: MessageEvent) => this.#hello(event);
   #disposed = false;
+  /** writes results as files, in a worker of its own (made the first time a result is saved) */
+  #exporter = new Exporter(
+    () =>
+      new Worker(new URL("./exportWorker.ts", import.meta.url), { type: "module", name: "export" }),
+  );
 
   constructor(options: FrameHostOptions) {
     this.#options = options;
@@ -249,6 +264,7 @@ export class FrameHost {
     this.#disposed = true;
     window.removeEventListener("message", this.#onMessage);
     this.#disposeView();
+    this.#exporter.dispose();
     this.#close();
   }
 
@@ -345,10 +361,14 @@ export class FrameHost {
       case "cancel":
         this.#inflight.get(message.id)?.abort();
         return;
-      case "download":
-        if (message.blob instanceof Blob && typeof message.name === "string")
-          this.#options.download(message.blob, message.name);
+      case "download": {
+        if (!(message.blob instanceof Blob) || typeof message.name !== "string") return;
+        if (!userClicked()) return;
+        const refusal = this.#options.downloadRefusal(message.name);
+        if (refusal) this.#options.notify(`Not downloaded: ${refusal}.`);
+        else this.#options.save(message.blob, message.name);
         return;
+      }
       case "report":
         this.#reports.get(message.id)?.(typeof message.html === "string" ? message.html : "");
         this.#reports.delete(message.id);
@@ -371,7 +391,8 @@ export class FrameHost {
     this.#inflight.set(id, controller);
     try {
       reply = await this.#handle(request, controller.signal);
-      if (reply.ok && reply.kind === "table") transfer.push(reply.ipc.buffer);
+      if (reply.ok && reply.kind === "table")
+        transfer.push(reply.ipc.buffer, ...(reply.files ?? []).map((f) => f.bytes.buffer));
     } catch (error) {
       reply =
         error instanceof QueryError && error.line !== undefined
@@ -394,6 +415,8 @@ export class FrameHost {
         kind: "references",
         references: await sqlReferences(text(request.sql, "SQL")),
       };
+    // A result the user sees, saved or copied because they clicked: no code of the notebook runs.
+    if (request?.kind === "export" || request?.kind === "copy") return this.#export(request);
     // Notebook code reaches the database only when the user trusts it, or confirmed this run.
     if (!this.#options.doc.trusted && this.#confirmed.size === 0)
       throw new Error("this notebook is not trusted, so its code may not use the database");
@@ -401,8 +424,13 @@ export class FrameHost {
     if (!engine) throw new Error("the database did not start");
     switch (request.kind) {
       case "query": {
-        const table = await engine.query(text(request.sql, "SQL"), { signal });
-        return { ok: true, kind: "table", ipc: tableToIPC(table, "stream") };
+        // What a COPY … TO wrote into DuckDB's memory goes to the frame: a download button.
+        const files: WrittenFile[] = [];
+        const table = await engine.query(text(request.sql, "SQL"), {
+          signal,
+          files: (file) => files.push(file),
+        });
+        return { ok: true, kind: "table", ipc: tableToIPC(table, "stream"), files };
       }
       case "registerArrow":
         if (!(request.ipc instanceof Uint8Array))
@@ -425,6 +453,56 @@ export class FrameHost {
         };
       default:
         throw new Error("the app does not know that request");
+    }
+  }
+
+  /**
+   * Save a result as a file, or put it on the clipboard as TSV: the whole result, written off
+   * the page's thread (`Exporter`). Only just after the user clicked (a click in the frame
+   * counts: activation reaches the page that holds it), so that code cannot save files or fill
+   * the clipboard on its own. The frame may not write the clipboard itself (its sandbox has no
+   * clipboard permission), so the app does.
+   */
+  async #export(request: Extract<FrameRequest, { kind: "export" | "copy" }>): Promise<Reply> {
+    try {
+      if (!userClicked()) throw new Error("a result is saved or copied only when you click");
+      const source = exportSource(request.source);
+      const engine = await this.#options.engine();
+      if (!engine) throw new Error("the database did not start");
+      if (request.kind === "copy")
+        await this.#copy(await this.#exporter.file(engine, source, "tsv"));
+      else {
+        const { format, fileName } = request;
+        if (format !== "csv" && format !== "tsv" && format !== "parquet")
+          throw new Error("a result is saved as CSV, TSV or Parquet");
+        if (typeof fileName !== "string") throw new Error("a file name must be text");
+        const refusal = this.#options.downloadRefusal(fileName);
+        if (refusal) throw new Error(refusal);
+        this.#options.save(await this.#exporter.file(engine, source, format), fileName);
+      }
+      return { ok: true, kind: "none" };
+    } catch (error) {
+      throw new Error(
+        `${request.kind === "copy" ? "Not copied" : "Not downloaded"}: ${messageOf(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  /** Put a result's TSV on the clipboard, unless it is more text than a clipboard should take. */
+  async #copy(tsv: Blob): Promise<void> {
+    if (tsv.size > COPY_LIMIT_BYTES)
+      throw new Error(
+        `too large for the clipboard (${Math.round(tsv.size / 2 ** 20)} MB of text); use Download CSV`,
+      );
+    try {
+      await navigator.clipboard.writeText(await tsv.text());
+    } catch (error) {
+      throw new Error(`the browser did not let the app write the clipboard (${messageOf(error)})`, {
+        cause: error,
+      });
     }
   }
 
@@ -514,6 +592,19 @@ export class FrameHost {
       this.mounted = true;
     }, 0);
   }
+}
+
+/** Whether the user just clicked or typed (in the page or in the frame, which it holds). */
+function userClicked(): boolean {
+  return navigator.userActivation?.isActive ?? true;
+}
+
+/** The source of an export as the frame sent it, checked. */
+function exportSource(source: unknown): ExportSource {
+  const { table, ipc } = (source ?? {}) as { table?: unknown; ipc?: unknown };
+  if (typeof table === "string") return { table };
+  if (ipc instanceof Uint8Array) return { ipc };
+  throw new Error("a result to export is a table name or Arrow IPC bytes");
 }
 
 const UNFINISHED = "strata-unfinished:";

@@ -23,7 +23,7 @@ import { Notices, type Notice } from "./notices.svelte.ts";
 import { Persistence } from "./persistence.svelte.ts";
 import { referenceOffer } from "./references.ts";
 import { hashFor, parseHash } from "./route.ts";
-import { saveBlob } from "./download.ts";
+import { saveBlob, savedFileName } from "./download.ts";
 import { FrameHost, lastRunUnfinished } from "./frameHost.svelte.ts";
 import { bytes, when } from "./time.ts";
 
@@ -37,6 +37,11 @@ const FRAME_DOWNLOADS = new Map([
   [".parquet", "application/vnd.apache.parquet"],
   [".txt", "text/plain"],
 ]);
+
+/** A file name's extension, lower-cased with its dot (`.csv`), if it has one. */
+function extensionOf(name: string): string | undefined {
+  return /\.[a-z]+$/i.exec(name)?.[0]?.toLowerCase();
+}
 
 export interface WorkspaceHost {
   /** start DuckDB; `onLost` hears when its worker dies or hangs for good */
@@ -677,7 +682,8 @@ export class Workspace {
       engine: () => this.#keeper.engine,
       tables: () => this.#tables(),
       removeCell: (id) => void this.removeCell(id),
-      download: (blob, name) => this.#download(blob, name),
+      downloadRefusal: (name) => this.#downloadRefusal(name),
+      save: (blob, name) => this.#save(blob, name),
       onDrag: () => this.dragged(),
       onRenamed: (from, to) => this.#offerReferenceUpdate("cell", from, to),
       notify: (message) => this.notify("error", message),
@@ -719,30 +725,26 @@ export class Workspace {
   #downloads: number[] = [];
 
   /**
-   * The frame asked to save a chart or a result: only such files, under a tidy name, typed by
-   * their extension, and only just after the user clicked or typed (a click in the frame counts:
-   * activation reaches the page that holds it) — five in five seconds at most, so that code
-   * cannot pour files into the downloads folder after one click.
+   * Why the frame may not save this file now: only charts and results, typed by their extension,
+   * and five in five seconds at most, so that code cannot pour files into the downloads folder
+   * after one click (the frame host has checked that the user just clicked or typed).
    */
-  #download(blob: Blob, name: string): void {
-    if (!(navigator.userActivation?.isActive ?? true)) return;
+  #downloadRefusal(name: string): string | undefined {
     const now = Date.now();
     this.#downloads = this.#downloads.filter((at) => now - at < 5000);
-    if (this.#downloads.length >= 5) {
-      this.notify("error", "Not downloaded: too many files at once; try again in a few seconds.");
-      return;
-    }
+    if (this.#downloads.length >= 5) return "too many files at once; try again in a few seconds";
+    const ext = extensionOf(name);
+    if (ext === undefined || !FRAME_DOWNLOADS.has(ext))
+      return `a notebook cell may save ${[...FRAME_DOWNLOADS.keys()].join(", ")} files only`;
     this.#downloads.push(now);
-    const ext = /\.[a-z]+$/i.exec(name)?.[0]?.toLowerCase();
-    if (ext === undefined || !FRAME_DOWNLOADS.has(ext)) {
-      this.notify(
-        "error",
-        `Not downloaded: a notebook cell may save ${[...FRAME_DOWNLOADS.keys()].join(", ")} files only.`,
-      );
-      return;
-    }
+    return undefined;
+  }
+
+  /** Save a chart or a result the frame made, typed by its extension, under a tidy name. */
+  #save(blob: Blob, name: string): void {
+    const ext = extensionOf(name) ?? "";
     const typed = new Blob([blob], { type: FRAME_DOWNLOADS.get(ext) });
-    saveBlob(typed, fileNameFor(name.slice(0, -ext.length), ext));
+    saveBlob(typed, savedFileName(name.slice(0, name.length - ext.length), ext));
   }
 
   /** The text was replaced: load datasets it names differently, re-run when trusted. */

@@ -1,9 +1,10 @@
 import type { TableInfo } from "../engine/index.ts";
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { messageOf } from "../engine/index.ts";
+import type { OutOptions } from "./out.ts";
 
-const USAGE = `usage: strata run <notebook.md|notebook.zip|folder> [--data name=path]... [--allow-files] [--json out.json] [--html report.html]`;
+const USAGE = `usage: strata run <notebook.md|notebook.zip|folder> [--data name=path]... [--allow-files] [--json out.json] [--html report.html] [--out dir [--format parquet|csv|tsv,...]]`;
 
 const HELP = `${USAGE}
 
@@ -14,6 +15,10 @@ Runs every SQL and TS cell of a notebook; exits 1 when a cell fails, 2 for bad i
                       COPY ... TO, ATTACH, LOAD); without it SQL sees only the datasets, as tables
   --json out.json     write each cell's status, error and value as JSON
   --html report.html  write a self-contained HTML report
+  --out dir           write each named cell whose value is a table to dir as <name>.parquet
+                      (dir is created; files of the same names are replaced)
+  --format list       the formats --out writes, comma-separated: parquet (the default), csv,
+                      tsv; e.g. --format csv,parquet
   -h, --help          show this help
 
 TS cells do not see process, require or import(): a guard against accidents, not a sandbox.
@@ -33,6 +38,8 @@ export async function main(argv: string[]): Promise<number> {
         data: { type: "string", multiple: true },
         json: { type: "string" },
         html: { type: "string" },
+        out: { type: "string" },
+        format: { type: "string" },
         "allow-files": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -61,9 +68,30 @@ export async function main(argv: string[]): Promise<number> {
     data.set(pair.slice(0, at), pair.slice(at + 1));
   }
 
+  if (values.format !== undefined && values.out === undefined) {
+    process.stderr.write(`strata: --format needs --out dir\n${USAGE}\n`);
+    return 2;
+  }
+
   // Loaded here, not at the top, so that usage errors and --help answer at once.
-  const [{ toJson, renderReport }, { RunError, runNotebookFile }, { notebookInput }] =
-    await Promise.all([import("../output/index.ts"), import("./run.ts"), import("./bundle.ts")]);
+  const [{ toJson, renderReport }, { RunError, runNotebookFile }, { notebookInput }, out] =
+    await Promise.all([
+      import("../output/index.ts"),
+      import("./run.ts"),
+      import("./bundle.ts"),
+      import("./out.ts"),
+    ]);
+  let outOptions: OutOptions | undefined;
+  if (values.out !== undefined) {
+    try {
+      outOptions = { dir: values.out, formats: out.parseFormats(values.format ?? "parquet") };
+      // Made before the run, so that a folder that cannot be made fails at once.
+      await mkdir(values.out, { recursive: true });
+    } catch (error) {
+      process.stderr.write(`strata: ${messageOf(error)}\n`);
+      return 2;
+    }
+  }
   let run;
   try {
     const input = await notebookInput(file);
@@ -72,6 +100,7 @@ export async function main(argv: string[]): Promise<number> {
       run = await runNotebookFile(input.path, {
         data: new Map([...input.data, ...data]),
         allowFiles: values["allow-files"],
+        out: outOptions,
       });
     } finally {
       await input.remove();
@@ -114,6 +143,7 @@ export async function main(argv: string[]): Promise<number> {
       "strata: SQL can reach no file beyond the notebook's datasets; pass --allow-files to let it\n",
     );
   }
+  for (const path of run.written) process.stdout.write(`wrote ${path}\n`);
   const done = run.cells.length - failed.length;
   process.stdout.write(
     `${file}: ${done} of ${run.cells.length} cells ran${failed.length > 0 ? `, ${failed.length} failed` : ""}\n`,

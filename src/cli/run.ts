@@ -5,6 +5,7 @@ import { createNodeEngine } from "../engine/node.ts";
 import { messageOf, type TableInfo } from "../engine/index.ts";
 import { parse, type Notebook } from "../notebook/index.ts";
 import { cellResults, Runtime, type CellResult } from "../runtime/index.ts";
+import { writeTables, type OutOptions } from "./out.ts";
 
 export type { CellResult };
 
@@ -15,6 +16,8 @@ export interface NotebookRun {
   window: JSDOM["window"];
   /** the datasets as loaded: rows, columns, and what each load set aside or changed */
   datasets: TableInfo[];
+  /** the files `out` asked for, as written */
+  written: string[];
 }
 
 export interface RunOptions {
@@ -22,6 +25,8 @@ export interface RunOptions {
   data?: ReadonlyMap<string, string>;
   /** let SQL read and write files itself (`--allow-files`); otherwise only the datasets, as tables */
   allowFiles?: boolean;
+  /** write each named cell whose value is a table to a folder (`--out`, `--format`) */
+  out?: OutOptions;
 }
 
 /** A problem with the run's inputs (not with a cell): the file, a dataset. */
@@ -85,7 +90,16 @@ export async function runNotebookFile(
     await runtime.setCells(notebook.cells);
     await runtime.runAll();
     const cells = cellResults(notebook, (id) => runtime.state(id));
-    return { notebook, cells, window, datasets: loaded };
+    // Before the engine closes: a SQL cell's table is read from it again, exactly.
+    let written: string[] = [];
+    if (options.out) {
+      try {
+        written = await writeTables(engine, cells, options.out);
+      } catch (error) {
+        throw new RunError(`--out ${options.out.dir}: ${messageOf(error)}`, { cause: error });
+      }
+    }
+    return { notebook, cells, window, datasets: loaded, written };
   } finally {
     await engine.close();
   }

@@ -29,6 +29,12 @@ export interface Backend<S> {
   registerBytes(virtualName: string, bytes: Uint8Array): Promise<void>;
   /** Forget a virtual file. */
   dropFile(virtualName: string): Promise<void>;
+  /**
+   * Take out a file SQL wrote into the engine's memory (`COPY … TO`): its bytes, and the engine
+   * forgets it; undefined when there is none of that name. Only where SQL writes into memory
+   * (the browser): on a platform whose SQL writes real files (Node), absent.
+   */
+  takeFile?(path: string): Promise<Uint8Array | undefined>;
   /** Create table `table` from an Arrow IPC stream. */
   insertArrowIPC(table: string, ipc: Uint8Array): Promise<void>;
   /** Create table `table` from a registered JSON file holding an array of objects. */

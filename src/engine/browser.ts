@@ -3,6 +3,7 @@ import ehWasm from "@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url";
 import type { Backend } from "./backend.ts";
 import { QUERY_CONFIG } from "./convert.ts";
 import { DuckEngine } from "./duck.ts";
+import { parquetWasm } from "./parquet-browser.ts";
 import { queryPending } from "./pending.ts";
 import type { EngineLost } from "./errors.ts";
 import type { Engine } from "./types.ts";
@@ -63,10 +64,18 @@ export async function createBrowserEngine(
     dropFile: async (name) => {
       await db.dropFile(name);
     },
+    // SQL's COPY … TO writes into DuckDB-WASM's memory: the bytes come out, and the file goes.
+    takeFile: async (path) => {
+      const found = await db.globFiles(path);
+      if (!found.some((f) => f.fileName === path)) return undefined;
+      const bytes = await db.copyFileToBuffer(path);
+      await db.dropFile(path);
+      return bytes;
+    },
     insertArrowIPC: (table, ipc) =>
       conn.insertArrowFromIPCStream(ipc, { name: table, create: true }),
     insertJSON: (table, name) => conn.insertJSONFromPath(name, { name: table, create: true }),
-    parquetToIPC: async (bytes) => (await parquet()).readParquet(bytes).intoIPCStream(),
+    parquetToIPC: async (bytes) => (await parquetWasm()).readParquet(bytes).intoIPCStream(),
     reset: async () => {
       await conn.close();
       await db.dropFiles();
@@ -86,19 +95,4 @@ export async function createBrowserEngine(
   await engine.goOffline();
   await engine.lockDown();
   return engine;
-}
-
-let parquetModule: Promise<typeof import("parquet-wasm/esm")> | undefined;
-
-/** parquet-wasm is 6 MB of wasm; fetch it from our origin the first time a Parquet file arrives. */
-function parquet(): Promise<typeof import("parquet-wasm/esm")> {
-  parquetModule ??= (async () => {
-    const [module, wasm] = await Promise.all([
-      import("parquet-wasm/esm"),
-      import("parquet-wasm/esm/parquet_wasm_bg.wasm?url"),
-    ]);
-    await module.default({ module_or_path: wasm.default });
-    return module;
-  })();
-  return parquetModule;
 }

@@ -13,11 +13,19 @@ import {
   QueryError,
   QueryStopped,
 } from "./errors.ts";
+import { copyTargets, type CopyTarget } from "./copy.ts";
 import { checkHead, formatOf, HEAD_BYTES, tableNameFor } from "./formats.ts";
 import { ident, literal } from "./sql.ts";
 import { hasDictionary, readsOnly } from "./enums.ts";
 import { jsonProblem, keysInOrder, ndjsonToArray } from "./json.ts";
-import type { ColumnInfo, Engine, QueryOptions, RegisterOptions, TableInfo } from "./types.ts";
+import type {
+  ColumnInfo,
+  Engine,
+  QueryOptions,
+  RegisterOptions,
+  TableInfo,
+  WrittenFile,
+} from "./types.ts";
 
 /** Settings that keep the engine offline: no extension downloads, no loading behind the user's back. */
 export const OFFLINE = [
@@ -32,6 +40,11 @@ export interface LockOptions {
 }
 
 const STAGING = "__strata_staging";
+
+/** Why `COPY … TO` a Parquet file fails where SQL writes into memory (the browser). */
+const NO_PARQUET = new Error(
+  "COPY to Parquet cannot run in the browser: DuckDB-WASM's Parquet writer is an extension it would fetch from the internet, and Strata stays offline; use Download Parquet under a result instead",
+);
 
 /** The engine over either platform's backend: loading, describing and error wrapping live here. */
 export class DuckEngine<S> implements Engine<S> {
@@ -70,12 +83,35 @@ export class DuckEngine<S> implements Engine<S> {
     await this.#run("SET lock_configuration = true");
   }
 
-  query(sql: string, { signal }: QueryOptions = {}): Promise<Table> {
-    return this.#serial(() => {
+  query(sql: string, { signal, files }: QueryOptions = {}): Promise<Table> {
+    return this.#serial(async () => {
       // Stopped while it waited for its turn: it never starts.
       if (signal?.aborted) throw new QueryStopped(sql);
-      return this.#run(sql, signal);
+      const targets = this.#backend.takeFile ? copyTargets(sql) : [];
+      if (targets.some((t) => t.format === "parquet")) throw new QueryError(sql, NO_PARQUET);
+      let ran = false;
+      try {
+        const table = await this.#run(sql, signal);
+        ran = true;
+        return table;
+      } finally {
+        await this.#takeFiles(targets, ran ? files : undefined);
+      }
     });
+  }
+
+  /**
+   * The files a query's `COPY … TO` wrote into the engine's memory: each handed to `deliver`
+   * (when the query succeeded and someone wants them), and forgotten by the engine either way.
+   */
+  async #takeFiles(
+    targets: readonly CopyTarget[],
+    deliver: ((file: WrittenFile) => void) | undefined,
+  ): Promise<void> {
+    for (const { path } of targets) {
+      const bytes = await this.#backend.takeFile?.(path).catch(() => undefined);
+      if (bytes !== undefined) deliver?.({ path, bytes });
+    }
   }
 
   registerFile(source: S, options: RegisterOptions = {}): Promise<TableInfo> {

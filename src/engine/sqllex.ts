@@ -8,31 +8,59 @@ export interface SqlName {
   end: number;
 }
 
+/** A token of a SQL text: a name (keywords too), a string literal, or one other character. */
+export type SqlToken =
+  | ({ kind: "name" } & SqlName)
+  /** `'text'` or dollar-quoted `$$text$$`: its value, quotes removed and doubled quotes undone */
+  | { kind: "string"; value: string; start: number; end: number }
+  /** any other character but white space: `(`, `)`, `;`, `,`, an operator, a digit */
+  | { kind: "symbol"; value: string; start: number; end: number };
+
+/**
+ * The tokens of a SQL text, by a lexer that skips comments and white space. It knows no
+ * grammar: enough to find names, strings and the brackets and semicolons between them.
+ */
+export function sqlTokens(sql: string): SqlToken[] {
+  const tokens: SqlToken[] = [];
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i]!;
+    const start = i;
+    if (c === "'") {
+      i = skipQuoted(sql, i, "'");
+      const value = sql.slice(start + 1, i - 1).replaceAll("''", "'");
+      tokens.push({ kind: "string", value, start, end: i });
+    } else if (c === '"') {
+      i = skipQuoted(sql, i, '"');
+      const name = sql.slice(start + 1, i - 1).replaceAll('""', '"');
+      tokens.push({ kind: "name", name, quoted: true, start, end: i });
+    } else if (sql.startsWith("--", i)) i = lineEnd(sql, i);
+    else if (sql.startsWith("/*", i)) i = blockEnd(sql, i);
+    else if (c === "$" && dollarTag(sql, i) !== undefined) {
+      const tag = dollarTag(sql, i)!;
+      const close = sql.indexOf(tag, i + tag.length);
+      const value = sql.slice(i + tag.length, close === -1 ? sql.length : close);
+      i = close === -1 ? sql.length : close + tag.length;
+      tokens.push({ kind: "string", value, start, end: i });
+    } else if (/[A-Za-z_]/.test(c)) {
+      while (i < sql.length && /[\w$]/.test(sql[i]!)) i++;
+      tokens.push({ kind: "name", name: sql.slice(start, i), quoted: false, start, end: i });
+    } else {
+      i = start + 1;
+      if (!/\s/.test(c)) tokens.push({ kind: "symbol", value: c, start, end: i });
+    }
+  }
+  return tokens;
+}
+
 /**
  * The names in a SQL text (keywords too), by a lexer that skips strings, comments and
  * dollar-quoted text.
  */
 export function sqlNames(sql: string): SqlName[] {
-  const names: SqlName[] = [];
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i]!;
-    if (c === "'") i = skipQuoted(sql, i, "'");
-    else if (c === '"') {
-      const end = skipQuoted(sql, i, '"');
-      const name = sql.slice(i + 1, end - 1).replaceAll('""', '"');
-      names.push({ name, quoted: true, start: i, end });
-      i = end;
-    } else if (sql.startsWith("--", i)) i = lineEnd(sql, i);
-    else if (sql.startsWith("/*", i)) i = blockEnd(sql, i);
-    else if (c === "$") i = skipDollar(sql, i);
-    else if (/[A-Za-z_]/.test(c)) {
-      const start = i;
-      while (i < sql.length && /[\w$]/.test(sql[i]!)) i++;
-      names.push({ name: sql.slice(start, i), quoted: false, start, end: i });
-    } else i++;
-  }
-  return names;
+  return sqlTokens(sql).flatMap((t) =>
+    t.kind === "name" ? [{ name: t.name, quoted: t.quoted, start: t.start, end: t.end }] : [],
+  );
 }
 
 /**
@@ -65,9 +93,7 @@ function blockEnd(sql: string, start: number): number {
   return end === -1 ? sql.length : end + 2;
 }
 
-function skipDollar(sql: string, start: number): number {
-  const tag = /^\$[A-Za-z_]*\$/.exec(sql.slice(start))?.[0];
-  if (!tag) return start + 1;
-  const end = sql.indexOf(tag, start + tag.length);
-  return end === -1 ? sql.length : end + tag.length;
+/** The `$tag$` that opens dollar-quoted text at `start`, if one does. */
+function dollarTag(sql: string, start: number): string | undefined {
+  return /^\$[A-Za-z_]*\$/.exec(sql.slice(start, start + 64))?.[0];
 }

@@ -45,6 +45,18 @@ export interface QueryOptions {
    * in DuckDB; either way it rejects with `QueryStopped`.
    */
   signal?: AbortSignal;
+  /**
+   * Where the engine keeps what SQL writes in its own memory (DuckDB-WASM in the browser, which
+   * has no disk), each file a `COPY … TO 'path'` of this query wrote is handed here once the
+   * query is done, and the engine forgets it. Without this, such files are forgotten at once.
+   */
+  files?: (file: WrittenFile) => void;
+}
+
+/** A file SQL wrote into the engine's memory: its path as the SQL named it, and its bytes. */
+export interface WrittenFile {
+  path: string;
+  bytes: Uint8Array;
 }
 
 /**

@@ -119,6 +119,7 @@ export function watched<S>(backend: Backend<S>, dog: Watchdog): Backend<S> {
     registerSource: hold(backend.registerSource),
     registerBytes: hold(backend.registerBytes),
     dropFile: hold(backend.dropFile),
+    takeFile: backend.takeFile && hold(backend.takeFile),
     insertArrowIPC: hold(backend.insertArrowIPC),
     insertJSON: hold(backend.insertJSON),
     reset: hold(backend.reset),

@@ -17,3 +17,11 @@ export {
   type ReportCell,
   type ReportInput,
 } from "./report.ts";
+export {
+  downloadSummary,
+  isDownload,
+  tableFormatOf,
+  TABLE_FORMATS,
+  type Download,
+  type TableFormat,
+} from "./download.ts";

@@ -1,6 +1,7 @@
 import type { WindowLike } from "dompurify";
 import type { Value } from "../engine/index.ts";
 import type { Notebook } from "../notebook/index.ts";
+import { isDownload } from "./download.ts";
 import { formatValue } from "./format.ts";
 import { isNode, toJson } from "./json.ts";
 import { markdownHtml } from "./markdown.ts";
@@ -128,6 +129,8 @@ function show(value: unknown, clean: (html: string) => string): string {
     return `<div class="table"><table><thead><tr>${head}</tr></thead><tbody>${cells.join("")}</tbody></table><p class="caption">${rowCount.toLocaleString("en-US")} rows${more}</p></div>`;
   }
   if (isNode(value)) return `<div class="chart">${clean(value.outerHTML)}</div>`;
+  if (isDownload(value))
+    return `<p class="caption">Download ${escape(value.fileName)} (a button in the app)</p>`;
   if (typeof value === "string") return `<pre class="value">${escape(value)}</pre>`;
   return `<pre class="value">${escape(compactJson(toJson(value, { items: 100 })))}</pre>`;
 }

@@ -1,6 +1,7 @@
 import { Table as ArrowTable } from "apache-arrow";
 import { ColumnTable, from } from "arquero";
 import { toRows, type Row } from "../engine/index.ts";
+import { downloadSummary, type Download } from "./download.ts";
 
 /** A value a cell can hold that is also a table: Arrow, Arquero, or a non-empty array of records. */
 export type TableLike = ArrowTable | ColumnTable | Record<string, unknown>[];
@@ -68,6 +69,8 @@ export function resultSummary(value: unknown): unknown {
       const { points, ...rest } = result;
       return rest;
     }
+    case "download":
+      return "content" in result ? downloadSummary(result as unknown as Download) : value;
     default:
       return value;
   }

@@ -7,6 +7,7 @@ import type * as plot from "@observablehq/plot";
 import type { Table } from "apache-arrow";
 import type * as segment from "../segment/index.ts";
 import type * as charts from "../charts/index.ts";
+import type * as output from "../output/index.ts";
 
 import type { InputSpec } from "./state.ts";
 
@@ -21,6 +22,11 @@ declare global {
   const Plot: typeof plot;
   /** Show a value below the cell, in addition to the cell's own value; returns the value. */
   function display<T>(value: T): T;
+  /** A button that saves a table (a value, or a table's name) as name.csv, .tsv or .parquet when clicked; nothing saves by itself. */
+  function download(
+    table: string | segment.TableInput | Promise<segment.TableInput>,
+    fileName: `${string}.csv` | `${string}.tsv` | `${string}.parquet`,
+  ): output.Download;
   /** Ask for an input (a slider, a select, a checkbox, a text box); returns its current value. */
   function view<S extends InputSpec>(spec: S): S["value"];
   /** Score customers by recency, frequency and monetary value (quintiles) and name their segments; runs in DuckDB. */

@@ -12,3 +12,4 @@ export { toIPC } from "./ipc.ts";
 export { buildGraph, dependentsOf, type Graph, type GraphCell } from "./graph.ts";
 export { cellResults, type CellResult } from "./results.ts";
 export { renameReferences } from "./rename.ts";
+export { hasSegmentList, segmentList } from "./segmentList.ts";

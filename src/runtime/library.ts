@@ -1,7 +1,7 @@
 import * as Plot from "@observablehq/plot";
 import * as aq from "arquero";
 import type { Table } from "apache-arrow";
-import { literal, type Engine } from "../engine/index.ts";
+import { literal, type Engine, type WrittenFile } from "../engine/index.ts";
 import {
   clusterPlot,
   cohortPlot,
@@ -11,6 +11,7 @@ import {
   silhouettePlot,
 } from "../charts/index.ts";
 import type { RemoteSegmentation, WorkerLike } from "./segment-remote.ts";
+import { download, fileDownload } from "./download.ts";
 import { segmentationLibrary } from "./segmentation.ts";
 import type { InputSpec, Output } from "./state.ts";
 
@@ -33,6 +34,7 @@ export function sharedLibrary(host: LibraryHost): Map<string, unknown> {
     ["aq", aq],
     ["op", aq.op],
     ["Plot", { ...Plot, plot }],
+    ["download", awaitingArguments(download)],
     ...[...chartLibrary(host.document)].map(([name, fn]) => [name, awaitingArguments(fn)] as const),
   ]);
 }
@@ -91,7 +93,7 @@ export function cellLibrary(host: LibraryHost, run: CellRun): Map<string, unknow
     [
       "sql",
       (strings: TemplateStringsArray, ...values: unknown[]): Promise<Table> =>
-        engine.query(sqlText(strings, values)),
+        engine.query(sqlText(strings, values), { files: showFile(run.outputs) }),
     ],
     ...[...segmentationLibrary(engine, { remote: run.remote, signal: run.signal })].map(
       ([name, fn]) => [name, awaitingArguments(fn)] as const,
@@ -114,6 +116,14 @@ export function cellLibrary(host: LibraryHost, run: CellRun): Map<string, unknow
       },
     ],
   ]);
+}
+
+/**
+ * Where SQL writes files into the engine's memory (`COPY … TO` in the browser), each file shows
+ * in the cell's output as a download button.
+ */
+export function showFile(outputs: Output[]): (file: WrittenFile) => void {
+  return (file) => outputs.push({ kind: "value", value: fileDownload(file) });
 }
 
 /**

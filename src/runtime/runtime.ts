@@ -12,7 +12,7 @@ import {
 import { runTs } from "./compile.ts";
 import { buildGraph, dependentsOf, type Graph } from "./graph.ts";
 import { toIPC } from "./ipc.ts";
-import { cellLibrary, sharedLibrary, stoppable, type LibraryHost } from "./library.ts";
+import { cellLibrary, sharedLibrary, showFile, stoppable, type LibraryHost } from "./library.ts";
 import { remoteSegmentation, type RemoteSegmentation } from "./segment-remote.ts";
 import { sqlParserReady, sqlReferences, type SqlReferences } from "./sqlrefs.ts";
 import {
@@ -370,7 +370,7 @@ export class Runtime {
     try {
       const value = await untilAborted(
         cell.kind === "sql"
-          ? this.#runSql(cell, engine)
+          ? this.#runSql(cell, engine, outputs)
           : this.#runTs(analysed, outputs, run.signal),
         run.signal,
       );
@@ -420,9 +420,10 @@ export class Runtime {
     return undefined;
   }
 
-  async #runSql(cell: CodeCell, engine: Engine<unknown>): Promise<unknown> {
+  async #runSql(cell: CodeCell, engine: Engine<unknown>, outputs: Output[]): Promise<unknown> {
     const sql = cell.source.replace(/;\s*$/, "");
-    if (cell.name === undefined) return engine.query(sql);
+    // In the browser a COPY … TO writes into memory: its file shows as a download button.
+    if (cell.name === undefined) return engine.query(sql, { files: showFile(outputs) });
     // Same line as the user's SQL, so DuckDB's line numbers stay the cell's own.
     await engine.query(`CREATE OR REPLACE TABLE ${ident(cell.name)} AS ${sql}`);
     return engine.query(`SELECT * FROM ${ident(cell.name)}`);

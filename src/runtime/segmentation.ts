@@ -23,6 +23,7 @@ import {
 } from "../segment/index.ts";
 import { toIPC } from "./ipc.ts";
 import type { RemoteSegmentation } from "./segment-remote.ts";
+import { rememberInput } from "./segmentList.ts";
 
 /**
  * The segmentation functions TS cells see. The pure ones come from segment/; rfm and cohorts
@@ -98,9 +99,12 @@ export function segmentationLibrary(
     ["standardize", standardize],
     [
       "kmeans",
+      // The table clustered is kept beside the result, for its segment list.
       remote
-        ? (table: TableInput, opts: KMeansOptions) => remote.kmeans(table, opts, signal)
-        : kmeans,
+        ? async (table: TableInput, opts: KMeansOptions) =>
+            rememberInput(await remote.kmeans(table, opts, signal), table, opts.columns)
+        : (table: TableInput, opts: KMeansOptions) =>
+            rememberInput(kmeans(table, opts), table, opts.columns),
     ],
     ["kmeansSteps", kmeansSteps],
     [

@@ -5,6 +5,8 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { toRows } from "../../src/engine/index.ts";
+import { createNodeEngine } from "../../src/engine/node.ts";
 import { parse } from "../../src/notebook/index.ts";
 import { packNotebook } from "../../src/workspace/index.ts";
 import { expectGolden } from "../golden.ts";
@@ -176,6 +178,123 @@ describe("strata run", () => {
     );
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^strata: dataset orders: /);
+  });
+});
+
+describe("strata run --out", () => {
+  /** A notebook whose tables hold what exports get wrong: 64-bit integers, timestamps, NULL, quotes. */
+  const NOTEBOOK = [
+    "---",
+    "title: Exports",
+    "datasets:",
+    "  orders: orders.csv",
+    "---",
+    "",
+    "```sql totals",
+    "SELECT customer_id, sum(amount) AS total, 9007199254740993::BIGINT + order_id AS big,",
+    "       TIMESTAMP '2024-02-29 13:45:00.123456' AS stamp, CAST(order_date AS DATE) AS day,",
+    "       CASE WHEN order_id = 1 THEN 'a,\"b\"' END AS note",
+    "FROM orders GROUP BY ALL ORDER BY customer_id, big",
+    "```",
+    "",
+    "```ts tiers",
+    "[{ customer: 'C1', tier: 'gold' }, { customer: 'C2', tier: null }]",
+    "```",
+    "",
+    "```ts",
+    "// unnamed: not written",
+    "[{ x: 1 }]",
+    "```",
+    "",
+    "```ts answer",
+    "42",
+    "```",
+    "",
+  ].join("\n");
+
+  let folder: string;
+  let engine: Awaited<ReturnType<typeof createNodeEngine>>;
+
+  beforeAll(async () => {
+    folder = join(dir, "exports");
+    await mkdir(folder);
+    await writeFile(join(folder, "exports.md"), NOTEBOOK);
+    await copyFile(join(ROOT, "test/notebooks/data/orders.csv"), join(folder, "orders.csv"));
+    engine = await createNodeEngine({ lock: false });
+    await engine.registerFile(join(folder, "orders.csv"), { table: "orders" });
+  });
+
+  afterAll(async () => {
+    await engine?.close();
+  });
+
+  /** A table's rows with every column as text (exact), in order. */
+  const rowsOf = async (from: string) =>
+    toRows(await engine.query(`SELECT COLUMNS(*)::VARCHAR FROM ${from} ORDER BY ALL`));
+
+  it("writes each named table cell as <name>.parquet, creating the folder; they read back to the same rows and types", async () => {
+    const out = join(folder, "out", "parquet");
+    const result = await strata("run", join(folder, "exports.md"), "--out", out);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      `wrote ${join(out, "totals.parquet")}\nwrote ${join(out, "tiers.parquet")}\n${join(folder, "exports.md")}: 4 of 4 cells ran\n`,
+    );
+    expect((await readdir(out)).sort()).toEqual(["tiers.parquet", "totals.parquet"]);
+
+    const sql = NOTEBOOK.split("```sql totals\n")[1]!.split("\n```")[0]!;
+    await engine.query(`CREATE TABLE expected AS ${sql}`);
+    const back = await engine.registerFile(join(out, "totals.parquet"), { table: "totals" });
+    // Every column comes back with its type: BIGINT, TIMESTAMP, DATE, VARCHAR, DOUBLE.
+    expect(back.columns).toEqual((await engine.describe("expected")).columns);
+    expect(await rowsOf("totals")).toEqual(await rowsOf("expected"));
+    expect((await rowsOf("totals"))[0]).toMatchObject({
+      big: "9007199254740994",
+      stamp: "2024-02-29 13:45:00.123456",
+      note: 'a,"b"',
+    });
+    await engine.registerFile(join(out, "tiers.parquet"), { table: "tiers" });
+    expect(await rowsOf("tiers")).toEqual([
+      { customer: "C1", tier: "gold" },
+      { customer: "C2", tier: null },
+    ]);
+  });
+
+  it("--format csv,parquet writes both; the CSV reads back to the same rows", async () => {
+    const out = join(folder, "out", "both");
+    const result = await strata(
+      "run",
+      join(folder, "exports.md"),
+      "--out",
+      out,
+      "--format",
+      "csv,parquet",
+    );
+    expect(result.code).toBe(0);
+    expect((await readdir(out)).sort()).toEqual([
+      "tiers.csv",
+      "tiers.parquet",
+      "totals.csv",
+      "totals.parquet",
+    ]);
+    const csv = await readFile(join(out, "totals.csv"), "utf8");
+    expect(csv.split("\n")[0]).toBe("customer_id,total,big,stamp,day,note");
+    expect(csv).toContain(',9007199254740994,2024-02-29 13:45:00.123456,2024-01-03,"a,""b"""\n');
+    await engine.query(
+      `CREATE TABLE totals_csv AS SELECT * FROM read_csv('${join(out, "totals.csv")}')`,
+    );
+    expect(await rowsOf("totals_csv")).toEqual(await rowsOf("expected"));
+  });
+
+  it("refuses an unknown format, and --format without --out, with exit 2", async () => {
+    const bad = await strata("run", join(folder, "exports.md"), "--out", dir, "--format", "xlsx");
+    expect(bad).toMatchObject({
+      code: 2,
+      stderr: "strata: unknown --format xlsx (expected parquet, csv, tsv)\n",
+    });
+    const lone = await strata("run", join(folder, "exports.md"), "--format", "csv");
+    expect(lone.code).toBe(2);
+    expect(lone.stderr).toMatch(/^strata: --format needs --out dir\n/);
   });
 });
 

@@ -87,6 +87,7 @@ export class RemoteEngine implements Engine<never> {
         throw error instanceof Refusal ? new QueryError(sql, error, error.line) : error;
       });
     if (reply.kind !== "table") throw new Error("the app answered a query with no table");
+    for (const file of reply.files ?? []) options.files?.(file);
     return tableFromIPC(reply.ipc);
   }
 

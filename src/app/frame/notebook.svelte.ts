@@ -4,11 +4,19 @@ import {
   type CellKind,
   type Change,
 } from "../../notebook/index.ts";
-import { reportBody } from "../../output/index.ts";
+import { reportBody, type TableFormat, type TableLike } from "../../output/index.ts";
 import type { CellState } from "../../runtime/index.ts";
+import { toIPC } from "../../runtime/ipc.ts";
 import { Runner } from "../runner.svelte.ts";
 import { RemoteEngine, ShellChannel } from "./channel.ts";
-import type { CellStatus, FrameView, InputChange, RunScope, ToFrame } from "./protocol.ts";
+import type {
+  CellStatus,
+  ExportSource,
+  FrameView,
+  InputChange,
+  RunScope,
+  ToFrame,
+} from "./protocol.ts";
 
 const EMPTY: FrameView = {
   title: "",
@@ -111,6 +119,21 @@ export class FrameNotebook {
     this.#channel.post({ type: "download", name, blob });
   }
 
+  /**
+   * The user clicked Download under a result: the app writes the whole result (not only the rows
+   * on screen) as a file of this format and saves it. Rejects with the app's reason.
+   */
+  async saveResult(result: ResultSource, format: TableFormat, fileName: string): Promise<void> {
+    const [source, transfer] = exportSource(result);
+    await this.#channel.request({ kind: "export", source, format, fileName }, transfer);
+  }
+
+  /** The user clicked Copy: the app puts the whole result on the clipboard, as TSV. */
+  async copyResult(result: ResultSource): Promise<void> {
+    const [source, transfer] = exportSource(result);
+    await this.#channel.request({ kind: "copy", source }, transfer);
+  }
+
   /** A message from the shell. */
   async receive(message: ToFrame): Promise<void> {
     switch (message.type) {
@@ -165,6 +188,18 @@ export class FrameNotebook {
         return this.runner.runReaders(scope.tables);
     }
   }
+}
+
+/**
+ * A result to save or copy: a table in DuckDB (a named SQL cell's, which the app reads there,
+ * exactly), or a value that lives only here, sent as Arrow IPC.
+ */
+export type ResultSource = { table: string } | { value: TableLike };
+
+function exportSource(result: ResultSource): [ExportSource, Transferable[]] {
+  if ("table" in result) return [{ table: result.table }, []];
+  const ipc = toIPC(result.value);
+  return [{ ipc }, [ipc.buffer]];
 }
 
 function namesOf(cells: readonly Cell[]): string {

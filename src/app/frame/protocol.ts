@@ -1,5 +1,5 @@
 import type { SQLNamespace } from "@codemirror/lang-sql";
-import type { TableInfo } from "../../engine/index.ts";
+import type { TableInfo, WrittenFile } from "../../engine/index.ts";
 import type { Cell, CellKind, Change } from "../../notebook/index.ts";
 import type { SqlReferences } from "../../runtime/sqlrefs.ts";
 
@@ -71,9 +71,21 @@ export type ToFrame =
   | { type: "report"; id: number }
   | { type: "reply"; id: number; reply: Reply };
 
+/** A result to save or copy: a table in DuckDB by name, or a value of the frame as Arrow IPC. */
+export type ExportSource = { table: string } | { ipc: Uint8Array };
+
 /** A request the frame makes of the shell (the engine and the parser live there). */
 export type FrameRequest =
   | { kind: "query"; sql: string }
+  /** the user clicked Download: the app writes the whole result as a file and saves it */
+  | {
+      kind: "export";
+      source: ExportSource;
+      format: "csv" | "tsv" | "parquet";
+      fileName: string;
+    }
+  /** the user clicked Copy: the app puts the whole result on the clipboard, as TSV */
+  | { kind: "copy"; source: ExportSource }
   | { kind: "registerArrow"; name: string; ipc: Uint8Array }
   | { kind: "dropTable"; name: string }
   | { kind: "tables" }
@@ -81,7 +93,8 @@ export type FrameRequest =
   | { kind: "sqlReferences"; sql: string };
 
 export type Reply =
-  | { ok: true; kind: "table"; ipc: Uint8Array }
+  /** `files`: what the query's `COPY … TO` wrote into DuckDB's memory */
+  | { ok: true; kind: "table"; ipc: Uint8Array; files?: WrittenFile[] }
   | { ok: true; kind: "info"; info: TableInfo }
   | { ok: true; kind: "infos"; infos: TableInfo[] }
   | { ok: true; kind: "references"; references: SqlReferences }
