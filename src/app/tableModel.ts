@@ -77,3 +77,60 @@ export function sortedOrder(model: TableModel, column: number, descending: boole
   });
   return order;
 }
+
+/** The rows (in `order`, or in table order) where some column's shown text holds `query`. */
+export function matchingRows(
+  model: TableModel,
+  query: string,
+  show: (value: Value) => string,
+  order?: Int32Array,
+): Int32Array {
+  const needle = query.trim().toLowerCase();
+  const out: number[] = [];
+  const n = model.rowCount;
+  for (let k = 0; k < n; k++) {
+    const row = order ? order[k]! : k;
+    for (let j = 0; j < model.columns.length; j++) {
+      const value = model.value(row, j);
+      if (value !== null && show(value).toLowerCase().includes(needle)) {
+        out.push(row);
+        break;
+      }
+    }
+  }
+  return Int32Array.from(out);
+}
+
+/** What a column holds, at a glance: nulls, distinct values, the smallest and largest. */
+export interface ColumnSummary {
+  nulls: number;
+  /** distinct non-null values, counted up to DISTINCT_LIMIT */
+  distinct: number;
+  /** the distinct count reached its limit */
+  more: boolean;
+  min: Value;
+  max: Value;
+}
+
+const DISTINCT_LIMIT = 100_000;
+
+/** One column's summary over every row. */
+export function summarize(model: TableModel, column: number): ColumnSummary {
+  let nulls = 0;
+  let min: Value = null;
+  let max: Value = null;
+  const seen = new Set<unknown>();
+  const key = (v: Value) => (v instanceof Date ? v.getTime() : v);
+  for (let row = 0; row < model.rowCount; row++) {
+    const value = model.value(row, column);
+    if (value === null) {
+      nulls++;
+      continue;
+    }
+    if (seen.size < DISTINCT_LIMIT) seen.add(key(value));
+    const k = key(value)!;
+    if (min === null || k < key(min)!) min = value;
+    if (max === null || k > key(max)!) max = value;
+  }
+  return { nulls, distinct: seen.size, more: seen.size >= DISTINCT_LIMIT, min, max };
+}

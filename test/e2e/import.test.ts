@@ -4,7 +4,17 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "../../src/notebook/index.ts";
 import { OUTPUT, startHarness, type Harness } from "./harness.ts";
-import { dataset, ready, screenshotPage, startApp, upload, waitForIdle } from "./helpers.ts";
+import {
+  cell,
+  cells,
+  dataset,
+  ready,
+  screenshotPage,
+  startApp,
+  typeCode,
+  upload,
+  waitForIdle,
+} from "./helpers.ts";
 
 let harness: Harness;
 let page: Page;
@@ -79,5 +89,34 @@ describe("loading real exports in the app", () => {
       source: "plain.csv",
       options: { header: false },
     });
+  });
+
+  it("a result can be filtered and summarised, and the rejected rows are a table SQL reads", async () => {
+    await page.getByRole("button", { name: "New", exact: true }).click();
+    await cell(page, "SQL cell 1").waitFor();
+    await upload(page, "exports.csv", ordersCsv());
+    await expect
+      .poll(() => dataset(page, "exports").getByTestId("row-count").textContent())
+      .toBe("397 rows");
+    await typeCode(
+      page,
+      "SQL cell 1",
+      "SELECT 'rejected' AS t, count(*) AS n FROM exports_rejected UNION ALL SELECT Customer, count(*) FROM exports GROUP BY ALL ORDER BY 1",
+    );
+    await page.keyboard.press("Shift+Enter");
+    await waitForIdle(page);
+    const table = cells(page).getByRole("table", { name: "Result of c1" });
+    await expect.poll(() => table.locator("tbody td").first().textContent()).toBe("C0");
+    const frame = cells(page);
+    await frame.getByLabel("Filter the rows of Result of c1").fill("rejected");
+    await expect.poll(() => table.locator("tbody td").allTextContents()).toEqual(["rejected", "3"]);
+    await expect
+      .poll(async () => (await table.locator("xpath=../following-sibling::div[1]").textContent())!)
+      .toMatch(/^\s*1 of 38 rows · 2 columns/);
+    await frame.getByRole("button", { name: "Column summary" }).click();
+    await expect
+      .poll(() => table.locator("tr.summary td").first().textContent())
+      .toMatch(/38 distinct\s*no nulls\s*C0 – rejected/);
+    await screenshotPage(page, join(OUTPUT, "result-filter-summary.png"));
   });
 });
