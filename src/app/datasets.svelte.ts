@@ -5,8 +5,10 @@ import {
   tableNameFor,
   type Engine,
   type ImportOptions,
+  type LoadProgress,
   type TableInfo,
 } from "../engine/index.ts";
+import { bytes } from "./time.ts";
 import { compactOptions, type DatasetRef } from "../notebook/index.ts";
 import type { DocumentStore, FileRecord } from "../workspace/index.ts";
 import type { OpenDocument } from "./document.svelte.ts";
@@ -14,7 +16,14 @@ import { bundledDataset } from "./examples.ts";
 
 /** A file being loaded, or one that failed to load (kept until dismissed). */
 export type Upload =
-  | { kind: "loading"; id: number; file: string; bytes: number }
+  | {
+      kind: "loading";
+      id: number;
+      file: string;
+      bytes: number;
+      /** how far it has come, once the engine says: percent, and the pace */
+      progress?: { percent: number; pace: string };
+    }
   | { kind: "failed"; id: number; file: string; message: string };
 
 /** How the panel's news reaches the page: a line, maybe an action, maybe about one notebook. */
@@ -158,6 +167,14 @@ export class Datasets {
 
   dismiss(id: number): void {
     this.uploads = this.uploads.filter((u) => u.id !== id);
+  }
+
+  /** the loads under way, by upload id, to stop them */
+  #stops = new Map<number, AbortController>();
+
+  /** Stop a load under way: the table it would replace stays as it was. */
+  stop(id: number): void {
+    this.#stops.get(id)?.abort();
   }
 
   /** Rename a dataset's table (and its name in the front matter); returns why not, when it cannot be. */
@@ -341,9 +358,33 @@ export class Datasets {
     if (!current()) return false;
     const id = ++this.#uploadIds;
     this.uploads = [...this.uploads, { kind: "loading", id, file: file.name, bytes: file.size }];
+    const stop = new AbortController();
+    this.#stops.set(id, stop);
     try {
       const started = performance.now();
-      const info = await engine.registerFile(file, { ...options, table });
+      let shown = 0;
+      const onProgress = (p: LoadProgress) => {
+        const now = performance.now();
+        // A few updates a second are enough to see it move.
+        if (now - shown < 250 || p.total <= 0) return;
+        shown = now;
+        const seconds = (now - started) / 1000;
+        const rate = p.loaded / Math.max(seconds, 0.001);
+        const pace =
+          p.unit === "bytes"
+            ? `${bytes(rate)}/s`
+            : `${Math.round(rate).toLocaleString("en-US")} rows/s`;
+        const percent = Math.min(100, Math.round((100 * p.loaded) / p.total));
+        this.uploads = this.uploads.map((u) =>
+          u.id === id && u.kind === "loading" ? { ...u, progress: { percent, pace } } : u,
+        );
+      };
+      const info = await engine.registerFile(file, {
+        ...options,
+        table,
+        onProgress,
+        signal: stop.signal,
+      });
       performance.measure(`strata load ${file.name}`, {
         start: started,
         detail: { table: info.name, rows: info.rowCount, bytes: file.size },
@@ -377,10 +418,18 @@ export class Datasets {
       });
       return true;
     } catch (error) {
+      if (stop.signal.aborted) {
+        // Stopped by the user: nothing to report but that it stopped.
+        this.uploads = this.uploads.filter((u) => u.id !== id);
+        this.#notify("info", `Stopped loading ${file.name}; nothing changed.`);
+        return false;
+      }
       this.uploads = this.uploads.map((u) =>
         u.id === id ? { kind: "failed", id, file: file.name, message: messageOf(error) } : u,
       );
       return false;
+    } finally {
+      this.#stops.delete(id);
     }
   }
 

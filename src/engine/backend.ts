@@ -27,6 +27,11 @@ export interface Backend<S> {
   registerSource(virtualName: string, source: S): Promise<void>;
   /** Make bytes readable by DuckDB under a virtual file name. */
   registerBytes(virtualName: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Hear how far the running query has come, in percent (DuckDB's progress bar, for queries
+   * that run a while); undefined stops listening. Absent where the platform cannot tell.
+   */
+  onProgress?(listener: ((percent: number) => void) | undefined): void;
   /** Forget a virtual file. */
   dropFile(virtualName: string): Promise<void>;
   /**

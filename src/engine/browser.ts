@@ -50,7 +50,16 @@ export async function createBrowserEngine(
     dog.lose(`its worker failed${event.message ? `: ${event.message}` : ""}`),
   );
 
+  // DuckDB's worker posts its progress bar's updates to the page; one load listens at a time.
+  let progress: ((percent: number) => void) | undefined;
+  worker.addEventListener("message", (event: MessageEvent) => {
+    const data = event.data as { type?: string; data?: { status?: string; percentage?: number } };
+    if (data?.type === "PROGRESS_UPDATE" && typeof data.data?.percentage === "number")
+      progress?.(data.data.percentage);
+  });
+
   const backend: Backend<File> = {
+    onProgress: (listener) => (progress = listener),
     query: (sql, signal) =>
       // Each poll is a message to the worker: the page has its turns already.
       queryPending(conn, sql, signal, async () => {}),

@@ -39,8 +39,12 @@ import { loadWhitespace } from "./whitespace.ts";
 /** What the CSV loader needs of the engine: the platform's backend and the engine's SQL runner. */
 export interface CsvHost<S> {
   backend: Backend<S>;
-  /** run one statement, wrapping DuckDB's errors */
+  /** run one statement, wrapping DuckDB's errors; stopped when the load is */
   run(sql: string): Promise<Table>;
+  /** run a statement that must run even once the load is stopped (ending the transaction) */
+  settle(sql: string): Promise<Table>;
+  /** the file's own read starts (true) or ends (false): its progress is the load's */
+  reading?(on: boolean): void;
 }
 
 /** What loading a delimited file did: the report, and whether its first line named the columns. */
@@ -158,7 +162,7 @@ export async function loadCsv<S>(
   const formats = { dateformat: options.dateFormat, timestampformat: options.timestampFormat };
 
   await clearRejects(host);
-  await host.run("BEGIN TRANSACTION");
+  await host.settle("BEGIN TRANSACTION");
   try {
     const readAs = (l: ReadOptions) => {
       // Read as text, the columns are named and typed here, not sniffed.
@@ -168,7 +172,9 @@ export async function loadCsv<S>(
         `CREATE OR REPLACE TABLE ${ident(load.table)} AS SELECT * FROM read_csv(${file}${settings(settled)}${text}${typesArgument(options.types)}${formatArguments(formats)}, ${STORE_REJECTS})`,
       );
     };
+    host.reading?.(true);
     await readAs(layout);
+    host.reading?.(false);
     // Text that is not in the encoding means the whole file is in another: no row is kept.
     const rejected = await firstReject(host, load, {
       encoding,
@@ -230,7 +236,7 @@ export async function loadCsv<S>(
       await host.run(
         `CREATE OR REPLACE TABLE ${ident(load.table)} AS SELECT *${changed.replace} FROM ${ident(load.table)}`,
       );
-    await host.run("COMMIT");
+    await host.settle("COMMIT");
     return {
       header: first,
       used: { ...used, ...formatsUsed(sniffed, options) },
@@ -240,7 +246,7 @@ export async function loadCsv<S>(
       notes: [...notes, ...changed.notes],
     };
   } catch (error) {
-    await host.run("ROLLBACK");
+    await host.settle("ROLLBACK");
     throw error;
   }
 }

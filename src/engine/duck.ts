@@ -1,7 +1,7 @@
 import { DataType, type Table } from "apache-arrow";
 import type { Backend, FileLoad } from "./backend.ts";
 import { toRows } from "./convert.ts";
-import { loadCsv } from "./csv.ts";
+import { loadCsv, type CsvHost } from "./csv.ts";
 import type { ImportOptions, LoadReport } from "./options.ts";
 import { retype } from "./retype.ts";
 import {
@@ -31,6 +31,9 @@ import type {
 export const OFFLINE = [
   "SET autoinstall_known_extensions = false",
   "SET autoload_known_extensions = false",
+  // DuckDB reports how far a query has come once it has run this long (a file's load).
+  "SET enable_progress_bar = true",
+  "SET progress_bar_time = 200",
 ];
 
 /** How far `lockDown` closes the engine. */
@@ -276,18 +279,41 @@ export class DuckEngine<S> implements Engine<S> {
     return { name: table, rowCount: Number(count), columns };
   }
 
-  /** Delimited text goes through csv.ts; its DuckDB errors get the file's name here. */
-  async #loadCsv(load: FileLoad<S>, options: ImportOptions) {
+  /**
+   * Delimited text goes through csv.ts; its DuckDB errors get the file's name here. The signal
+   * stops whichever of its queries runs; DuckDB's progress through the file is reported.
+   */
+  async #loadCsv(load: FileLoad<S>, options: RegisterOptions) {
+    const { onProgress, signal, ...importOptions } = options;
+    const host: CsvHost<S> = {
+      ...this.#host,
+      run: (sql) => this.#run(sql, signal),
+      reading: (on) =>
+        this.#backend.onProgress?.(
+          on && onProgress
+            ? (percent) =>
+                onProgress({
+                  loaded: Math.round((percent / 100) * load.size),
+                  total: load.size,
+                  unit: "bytes",
+                })
+            : undefined,
+        ),
+    };
     try {
-      return await loadCsv(this.#host, load, options);
+      return await loadCsv(host, load, importOptions);
     } catch (error) {
+      if (signal?.aborted) throw new QueryStopped(`loading ${load.fileName}`, error);
       throw asLoadError(load, error);
+    } finally {
+      this.#backend.onProgress?.(undefined);
     }
   }
 
   /** The CSV loader's and the type pass's view of the engine. */
-  get #host() {
-    return { backend: this.#backend, run: (sql: string) => this.#run(sql) };
+  get #host(): CsvHost<S> {
+    const run = (sql: string) => this.#run(sql);
+    return { backend: this.#backend, run, settle: run };
   }
 
   async #loadParquet(load: FileLoad<S>, options: ImportOptions): Promise<LoadReport> {

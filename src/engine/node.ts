@@ -11,6 +11,9 @@ import { queryPending } from "./pending.ts";
 
 const require = createRequire(import.meta.url);
 
+/** The load that hears DuckDB's progress in this process, if any. */
+let progress: ((percent: number) => void) | undefined;
+
 export interface NodeEngineOptions {
   /** lock the configuration at once (the default); false leaves `lockDown` to a caller that loads files first */
   lock?: boolean;
@@ -21,6 +24,10 @@ export async function createNodeEngine(
   options: NodeEngineOptions = {},
 ): Promise<DuckEngine<string>> {
   const duckdb = require("@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs") as typeof Blocking;
+  // The bindings take the runtime's functions when they start: DuckDB's progress bar must be
+  // routed before. The runtime is one per process, so the load listening last hears it.
+  duckdb.NODE_RUNTIME.progressUpdate = (_done: number, percentage: number) =>
+    progress?.(percentage);
   const dist = dirname(require.resolve("@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs"));
   const bundles = {
     mvp: { mainModule: `${dist}/duckdb-mvp.wasm`, mainWorker: "" },
@@ -34,6 +41,7 @@ export async function createNodeEngine(
   // so `instanceof` would fail on its tables; they cross as IPC bytes.
   const cjsArrow = require("apache-arrow") as typeof import("apache-arrow");
   const backend: Backend<string> = {
+    onProgress: (listener) => (progress = listener),
     query: (sql, signal) =>
       // The bindings block; a timer or an abort gets its turn between polls.
       queryPending(conn, sql, signal, () => new Promise((resolve) => setImmediate(resolve))),

@@ -36,6 +36,17 @@ export interface TableInfo {
 export interface RegisterOptions extends ImportOptions {
   /** the table to create or replace; defaults to a name derived from the file name */
   table?: string;
+  /** called as the load goes on: CSV in bytes of the file read */
+  onProgress?: (progress: LoadProgress) => void;
+  /** stops the load: it rejects with `QueryStopped`, and the table it would replace stays */
+  signal?: AbortSignal;
+}
+
+/** How far a file's load has come: `loaded` of `total`, counted in `unit`. */
+export interface LoadProgress {
+  loaded: number;
+  total: number;
+  unit: "rows" | "bytes";
 }
 
 /** How a query runs. */

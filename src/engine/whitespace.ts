@@ -46,7 +46,7 @@ export async function loadWhitespace<S>(
   let first = false;
   let columns = "";
   const rejected: Rejected[] = [];
-  await host.run("BEGIN TRANSACTION");
+  await host.settle("BEGIN TRANSACTION");
   try {
     let lines = 0;
     for (let start = 0, k = 0; start < load.size; k++) {
@@ -113,7 +113,7 @@ export async function loadWhitespace<S>(
       await host.run(
         `CREATE OR REPLACE TABLE ${ident(load.table)} AS SELECT *${changed.replace} FROM ${ident(load.table)}`,
       );
-    await host.run("COMMIT");
+    await host.settle("COMMIT");
     return {
       header: first,
       used: { delimiter: "whitespace", header: first, encoding: "utf-8" },
@@ -123,7 +123,7 @@ export async function loadWhitespace<S>(
       notes: changed.notes,
     };
   } catch (error) {
-    await host.run("ROLLBACK");
+    await host.settle("ROLLBACK");
     throw error;
   } finally {
     for (const name of registered) await host.backend.dropFile(name);

@@ -119,4 +119,39 @@ describe("loading real exports in the app", () => {
       .toMatch(/38 distinct\s*no nulls\s*C0 – rejected/);
     await screenshotPage(page, join(OUTPUT, "result-filter-summary.png"));
   });
+
+  it("a large load shows its progress bar as it goes", async () => {
+    // The bar may show for a moment only: every one that appears is recorded.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { bars: string[] }).bars = seen;
+      new MutationObserver(() => {
+        for (const el of document.querySelectorAll(".upload"))
+          if (el.querySelector("progress")) seen.push(el.textContent ?? "");
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await upload(page, "large.csv", bigCsv());
+    await expect
+      .poll(() => dataset(page, "large").getByTestId("row-count").textContent(), {
+        timeout: 60_000,
+      })
+      .toBe("900,000 rows");
+    const bars = await page.evaluate(() => (window as unknown as { bars: string[] }).bars);
+    expect(bars.length).toBeGreaterThan(0);
+    expect(bars[0]).toMatch(/Loading large\.csv: \d+ % of .* · .*\/s/);
+  });
+
+  it("a load can be stopped: it says so, and nothing is added", async () => {
+    await upload(page, "stopped.csv", bigCsv());
+    await page.getByRole("button", { name: "Stop loading stopped.csv" }).click();
+    await expect.poll(() => page.getByText("Stopped loading stopped.csv").count()).toBe(1);
+    expect(await dataset(page, "stopped").count()).toBe(0);
+  });
 });
+
+/** 900,000 rows, about 16 MB: long enough to load that DuckDB reports its progress. */
+function bigCsv(): string {
+  const lines = ["id,name,amount"];
+  for (let i = 0; i < 900_000; i++) lines.push(`${i},c${i % 5000},${i % 97}.25`);
+  return lines.join("\n") + "\n";
+}

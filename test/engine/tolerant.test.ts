@@ -228,3 +228,34 @@ describe("the polluted corpus (bench/pollution.ts)", () => {
     expect(await load("latin-1", true)).toBe(true);
   });
 });
+
+describe("registerFile(csv): progress and stopping", () => {
+  const big = () => {
+    const lines = ["id,name,amount"];
+    for (let i = 0; i < 600_000; i++) lines.push(`${i},name ${i % 1000},${i % 97}.5`);
+    return lines.join("\n") + "\n";
+  };
+
+  it("reports DuckDB's progress through the file in bytes, up to the whole file", async () => {
+    const path = await file("big.csv", big());
+    const seen: { loaded: number; total: number; unit: string }[] = [];
+    const info = await engine.registerFile(path, { onProgress: (p) => seen.push(p) });
+    expect(info.rowCount).toBe(600_000);
+    expect(seen.length).toBeGreaterThan(0);
+    const total = seen[0]!.total;
+    expect(seen.every((p) => p.unit === "bytes" && p.total === total)).toBe(true);
+    expect(seen.at(-1)!.loaded).toBeGreaterThan(0.9 * total);
+  });
+
+  it("a stopped load rejects and leaves the table it would replace", async () => {
+    await engine.registerFile(await file("stopme.csv", "id\n1\n"));
+    const path = await file("stopme.csv", big());
+    const stop = new AbortController();
+    const loading = engine.registerFile(path, {
+      signal: stop.signal,
+      onProgress: () => stop.abort(),
+    });
+    await expect(loading).rejects.toThrow(/stopped/i);
+    expect((await engine.describe("stopme")).rowCount).toBe(1);
+  });
+});
