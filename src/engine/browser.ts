@@ -3,6 +3,7 @@ import ehWasm from "@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url";
 import type { Backend } from "./backend.ts";
 import { QUERY_CONFIG } from "./convert.ts";
 import { DuckEngine } from "./duck.ts";
+import { readInWorker, type DecoderWorker, type ParquetReply } from "./parquet.ts";
 import { queryPending } from "./pending.ts";
 import type { EngineLost } from "./errors.ts";
 import type { Engine } from "./types.ts";
@@ -63,10 +64,10 @@ export async function createBrowserEngine(
     dropFile: async (name) => {
       await db.dropFile(name);
     },
-    insertArrowIPC: (table, ipc) =>
-      conn.insertArrowFromIPCStream(ipc, { name: table, create: true }),
+    insertArrowIPC: (table, ipc, append = false) =>
+      conn.insertArrowFromIPCStream(ipc, { name: table, create: !append }),
     insertJSON: (table, name) => conn.insertJSONFromPath(name, { name: table, create: true }),
-    parquetToIPC: async (bytes) => (await parquet()).readParquet(bytes).intoIPCStream(),
+    openParquet: (file, signal) => readInWorker(decoderWorker(), file, signal),
     reset: async () => {
       await conn.close();
       await db.dropFiles();
@@ -88,17 +89,27 @@ export async function createBrowserEngine(
   return engine;
 }
 
-let parquetModule: Promise<typeof import("parquet-wasm/esm")> | undefined;
-
-/** parquet-wasm is 6 MB of wasm; fetch it from our origin the first time a Parquet file arrives. */
-function parquet(): Promise<typeof import("parquet-wasm/esm")> {
-  parquetModule ??= (async () => {
-    const [module, wasm] = await Promise.all([
-      import("parquet-wasm/esm"),
-      import("parquet-wasm/esm/parquet_wasm_bg.wasm?url"),
-    ]);
-    await module.default({ module_or_path: wasm.default });
-    return module;
-  })();
-  return parquetModule;
+/**
+ * A worker that decodes one Parquet file (parquetWorker.ts), off the page's thread. Its
+ * parquet-wasm (6 MB of wasm) comes from our origin; the browser keeps it compiled between loads.
+ */
+function decoderWorker(): DecoderWorker<File> {
+  const worker = new Worker(new URL("./parquetWorker.ts", import.meta.url), {
+    type: "module",
+    name: "parquet",
+  });
+  return {
+    post: (request) => worker.postMessage(request),
+    listen: (onReply, onCrash) => {
+      worker.addEventListener("message", (event: MessageEvent<ParquetReply>) =>
+        onReply(event.data),
+      );
+      worker.addEventListener("error", (event) => {
+        // A panic in the decoder: reported as the load's failure, not as the page's.
+        event.preventDefault();
+        onCrash(event.message || "the Parquet decoder failed");
+      });
+    },
+    terminate: () => worker.terminate(),
+  };
 }

@@ -15,6 +15,7 @@ import { checkHead, formatOf, HEAD_BYTES, tableNameFor } from "./formats.ts";
 import { ident, literal } from "./sql.ts";
 import { hasDictionary, readsOnly } from "./enums.ts";
 import { jsonProblem, keysInOrder, ndjsonToArray } from "./json.ts";
+import { loadParquet } from "./parquet.ts";
 import type { ColumnInfo, Engine, QueryOptions, RegisterOptions, TableInfo } from "./types.ts";
 
 /** Settings that keep the engine offline: no extension downloads, no loading behind the user's back. */
@@ -93,7 +94,7 @@ export class DuckEngine<S> implements Engine<S> {
       try {
         if (format === "csv" || format === "tsv")
           header = await this.#loadCsv(load, options.header);
-        else if (format === "parquet") await this.#loadParquet(load);
+        else if (format === "parquet") await this.#loadParquet(load, options);
         else await this.#loadJson(load);
       } catch (error) {
         // A failed load can leave DuckDB reading every later file wrong (a huge one did).
@@ -246,21 +247,9 @@ export class DuckEngine<S> implements Engine<S> {
     }
   }
 
-  async #loadParquet(load: FileLoad<S>): Promise<void> {
-    const bytes = await this.#backend.read(load.source, 0, load.size);
-    let ipc: Uint8Array;
-    try {
-      ipc = await this.#backend.parquetToIPC(bytes);
-    } catch (error) {
-      throw new LoadError(
-        load.fileName,
-        `not a readable Parquet file: ${firstLine(messageOf(error))}`,
-        {
-          cause: error,
-        },
-      );
-    }
-    await this.#replaceFromStaging(load.table, () => this.#backend.insertArrowIPC(STAGING, ipc));
+  /** Parquet goes through parquet.ts: decoded batch by batch in a worker, never whole. */
+  #loadParquet(load: FileLoad<S>, options: RegisterOptions): Promise<void> {
+    return loadParquet({ backend: this.#backend, run: (sql) => this.#run(sql) }, load, options);
   }
 
   async #loadJson(load: FileLoad<S>): Promise<void> {

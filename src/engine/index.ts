@@ -2,6 +2,7 @@ export type {
   ColumnInfo,
   DataFormat,
   Engine,
+  LoadProgress,
   QueryOptions,
   RegisterOptions,
   TableInfo,

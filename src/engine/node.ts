@@ -1,13 +1,16 @@
-import { open, stat } from "node:fs/promises";
+import { open, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { basename, dirname } from "node:path";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { Worker } from "node:worker_threads";
 import type * as Blocking from "@duckdb/duckdb-wasm/blocking";
 import { tableFromIPC } from "apache-arrow";
-import { readParquet } from "parquet-wasm";
 import type { Backend } from "./backend.ts";
 import { QUERY_CONFIG } from "./convert.ts";
 import { DuckEngine } from "./duck.ts";
+import { readInWorker, type DecoderWorker } from "./parquet.ts";
 import { queryPending } from "./pending.ts";
+import { literal } from "./sql.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -30,6 +33,11 @@ export async function createNodeEngine(
   await db.instantiate();
   db.open({ query: QUERY_CONFIG });
   let conn = db.connect();
+  // What does not fit in DuckDB's memory (3.1 GiB of the wasm's 4 GiB) goes to disk here, so the
+  // CLI holds tables a browser tab cannot. DuckDB makes the folder when it first needs it.
+  const spill = join(tmpdir(), `strata-duckdb-${process.pid}-${++databases}`);
+  const spillToDisk = () => conn.query(`SET temp_directory = ${literal(spill)}`);
+  spillToDisk();
   // Results are read by our own Arrow: the bindings' CommonJS copy of Arrow has other classes,
   // so `instanceof` would fail on its tables; they cross as IPC bytes.
   const cjsArrow = require("apache-arrow") as typeof import("apache-arrow");
@@ -45,25 +53,52 @@ export async function createNodeEngine(
       db.registerFileURL(name, path, duckdb.DuckDBDataProtocol.NODE_FS, false),
     registerBytes: async (name, bytes) => db.registerFileBuffer(name, bytes),
     dropFile: async (name) => db.dropFile(name),
-    insertArrowIPC: async (table, ipc) =>
-      conn.insertArrowFromIPCStream(ipc, { name: table, create: true }),
+    insertArrowIPC: async (table, ipc, append = false) =>
+      conn.insertArrowFromIPCStream(ipc, { name: table, create: !append }),
     insertJSON: async (table, name) => conn.insertJSONFromPath(name, { name: table, create: true }),
-    parquetToIPC: async (bytes) => readParquet(bytes).intoIPCStream(),
+    openParquet: (path, signal) => readInWorker(decoderThread(), path, signal),
     reset: async () => {
       conn.close();
       db.dropFiles();
       db.open({ query: QUERY_CONFIG });
       conn = db.connect();
+      spillToDisk();
     },
     close: async () => {
       conn.close();
       db.reset();
+      await rm(spill, { recursive: true, force: true });
     },
   };
   const engine = new DuckEngine(backend);
   await engine.goOffline();
   if (options.lock !== false) await engine.lockDown();
   return engine;
+}
+
+/** Databases made in this process, for their spill folders' names. */
+let databases = 0;
+
+/** A worker thread that decodes one Parquet file (parquetNodeWorker.js). */
+function decoderThread(): DecoderWorker<string> {
+  // The URL is made apart from `new Worker`: bundlers must not take this for a browser worker.
+  const script = new URL("./parquetNodeWorker.js", import.meta.url);
+  const thread = new Worker(script);
+  let ended = false;
+  return {
+    post: (request) => thread.postMessage(request),
+    listen: (onReply, onCrash) => {
+      thread.on("message", onReply);
+      thread.on("error", (error) => onCrash(error.message));
+      thread.on("exit", (code) => {
+        if (!ended) onCrash(`the Parquet decoder stopped (exit code ${code})`);
+      });
+    },
+    terminate: () => {
+      ended = true;
+      void thread.terminate();
+    },
+  };
 }
 
 /** Bytes [start, end) of a file (fewer where it ends first). */

@@ -32,6 +32,22 @@ export interface RegisterOptions {
   table?: string;
   /** CSV and TSV: read the first line as column names (true) or as data (false); detected when absent */
   header?: boolean;
+
+  // Progress and cancelling: Parquet files only, for now.
+  /** Parquet: called as rows go in, from 0 to the rows the file's footer counts */
+  onProgress?: (progress: LoadProgress) => void;
+  /**
+   * Parquet: stops the load; it rejects with the signal's reason, and the table it would have
+   * replaced stays as it was
+   */
+  signal?: AbortSignal;
+}
+
+/** How far a file's load has come: `loaded` of `total`, counted in `unit`. */
+export interface LoadProgress {
+  loaded: number;
+  total: number;
+  unit: "rows" | "bytes";
 }
 
 /** How a query runs. */
