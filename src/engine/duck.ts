@@ -31,6 +31,8 @@ export interface LockOptions {
 }
 
 const STAGING = "__strata_staging";
+/** The largest JSON file whose failure is read again by JavaScript's parser, to say where. */
+const JSON_CHECK_BYTES = 256 * 1024 * 1024;
 
 /** The engine over either platform's backend: loading, describing and error wrapping live here. */
 export class DuckEngine<S> implements Engine<S> {
@@ -254,11 +256,9 @@ export class DuckEngine<S> implements Engine<S> {
 
   async #loadJson(load: FileLoad<S>): Promise<void> {
     if (load.format === "ndjson") {
-      const text = new TextDecoder().decode(await this.#backend.read(load.source, 0, load.size));
-      await this.#backend.registerBytes(
-        load.virtualName,
-        new TextEncoder().encode(ndjsonToArray(load.fileName, text)),
-      );
+      const read = (start: number, end: number) => this.#backend.read(load.source, start, end);
+      const array = await ndjsonToArray(load.fileName, load.size, read);
+      await this.#backend.registerBytes(load.virtualName, array);
     } else {
       await this.#backend.registerSource(load.virtualName, load.source);
     }
@@ -270,7 +270,10 @@ export class DuckEngine<S> implements Engine<S> {
         keysInOrder(head),
       );
     } catch (error) {
-      if (error instanceof LoadError) throw error;
+      // NDJSON lines were each checked already; a file too long for one JavaScript string
+      // cannot be parsed again here, and DuckDB's word is all there is.
+      if (error instanceof LoadError || load.format === "ndjson" || load.size > JSON_CHECK_BYTES)
+        throw asLoadError(load, error);
       // DuckDB's JSON reader says little about where a file is broken; the JS parser says more.
       const text = new TextDecoder().decode(await this.#backend.read(load.source, 0, load.size));
       throw jsonProblem(load.fileName, text) ?? asLoadError(load, error);
