@@ -1,4 +1,4 @@
-import type { Table } from "apache-arrow";
+import { DataType, Field, Schema, Table, tableFromIPC, tableToIPC } from "apache-arrow";
 import type { Backend, FileLoad, ParquetReader } from "./backend.ts";
 import { toRows } from "./convert.ts";
 import { EngineLost, firstLine, LoadError, messageOf, QueryError } from "./errors.ts";
@@ -65,7 +65,7 @@ export async function loadParquet<S>(
         onProgress?.({ loaded, total, unit: "rows" });
       }
       // A file with no rows still has columns: the table is made from its schema alone.
-      if (!created) await insert(host, load, reader.schema, false, { loaded, total });
+      if (!created) await insert(host, load, plainSchema(reader.schema), false, { loaded, total });
       signal?.throwIfAborted();
       await takeName(host, load.table);
     } finally {
@@ -75,6 +75,17 @@ export async function loadParquet<S>(
   } finally {
     reader.close();
   }
+}
+
+/**
+ * A schema with no rows, its dictionary-encoded columns made plain: DuckDB-WASM refuses a
+ * dictionary column that comes with no dictionary (as it does with no rows).
+ */
+function plainSchema(ipc: Uint8Array): Uint8Array {
+  const fields = tableFromIPC(ipc).schema.fields.map((f) =>
+    DataType.isDictionary(f.type) ? new Field(f.name, f.type.dictionary, f.nullable) : f,
+  );
+  return tableToIPC(new Table(new Schema(fields)), "stream");
 }
 
 /** Rows per batch for a file of `rows` rows that decode to `decodedBytes`: about BATCH_BYTES each. */
@@ -138,7 +149,7 @@ async function checkFits<S>(
   if (limit === undefined || reader.decodedBytes <= limit) return;
   throw new LoadError(
     load.fileName,
-    `it decodes to about ${gib(reader.decodedBytes)}, more than the ${setting.memory} DuckDB-WASM can hold here (its WebAssembly memory ends at 4 GiB); load it with \`strata run\` on the command line, which keeps what does not fit in memory on disk`,
+    `it decodes to about ${sized(reader.decodedBytes)}, more than the ${setting.memory} DuckDB-WASM can hold here (its WebAssembly memory ends at 4 GiB); load it with \`strata run\` on the command line, which keeps what does not fit in memory on disk`,
   );
 }
 
@@ -152,8 +163,14 @@ export function bytesOf(size: string): number | undefined {
   return Number(match[1]) * base ** Math.max(0, power);
 }
 
-function gib(bytes: number): string {
-  return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+/** A size in DuckDB's units: "812 bytes", "96.3 KiB", "5.2 GiB". */
+function sized(bytes: number): string {
+  const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+  const power = Math.min(
+    units.length - 1,
+    Math.floor(Math.log(Math.max(1, bytes)) / Math.log(1024)),
+  );
+  return power === 0 ? `${bytes} bytes` : `${(bytes / 1024 ** power).toFixed(1)} ${units[power]}`;
 }
 
 function rowsDone({ loaded, total }: { loaded: number; total: number }): string {
@@ -278,7 +295,8 @@ export async function readInWorker<S>(
 class WorkerClient<S> {
   #worker: DecoderWorker<S>;
   #signal: AbortSignal | undefined;
-  #waiting: { resolve: (reply: ParquetReply) => void; reject: (error: unknown) => void } | undefined;
+  #waiting:
+    { resolve: (reply: ParquetReply) => void; reject: (error: unknown) => void } | undefined;
   #stage: "open" | "read" = "open";
   #ended = false;
   #reason: unknown;
