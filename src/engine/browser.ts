@@ -67,7 +67,8 @@ export async function createBrowserEngine(
     insertArrowIPC: (table, ipc, append = false) =>
       conn.insertArrowFromIPCStream(ipc, { name: table, create: !append }),
     insertJSON: (table, name) => conn.insertJSONFromPath(name, { name: table, create: true }),
-    openParquet: (file, signal) => readInWorker(decoderWorker(), file, signal),
+    openParquet: async (file, signal) =>
+      readInWorker(decoderWorker(), file, await parquetWasm(), signal),
     reset: async () => {
       await conn.close();
       await db.dropFiles();
@@ -89,10 +90,28 @@ export async function createBrowserEngine(
   return engine;
 }
 
+let compiledParquet: Promise<WebAssembly.Module> | undefined;
+
 /**
- * A worker that decodes one Parquet file (parquetWorker.ts), off the page's thread. Its
- * parquet-wasm (6 MB of wasm) comes from our origin; the browser keeps it compiled between loads.
+ * parquet-wasm's 5 MB of wasm, fetched from our origin the first time a Parquet file arrives and
+ * compiled once for every decoder worker (compiling streams off the page's thread).
  */
+function parquetWasm(): Promise<WebAssembly.Module> {
+  compiledParquet ??= (async () => {
+    const { default: url } = await import("parquet-wasm/esm/parquet_wasm_bg.wasm?url");
+    try {
+      return await WebAssembly.compileStreaming(fetch(url));
+    } catch {
+      // A host that does not send wasm as application/wasm: compile from the bytes instead.
+      return WebAssembly.compile(await (await fetch(url)).arrayBuffer());
+    }
+  })();
+  // A failed fetch is tried again with the next file.
+  compiledParquet.catch(() => (compiledParquet = undefined));
+  return compiledParquet;
+}
+
+/** A worker that decodes one Parquet file (parquetWorker.ts), off the page's thread. */
 function decoderWorker(): DecoderWorker<File> {
   const worker = new Worker(new URL("./parquetWorker.ts", import.meta.url), {
     type: "module",

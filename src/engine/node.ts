@@ -1,4 +1,4 @@
-import { open, rm, stat } from "node:fs/promises";
+import { open, readFile, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
@@ -56,7 +56,8 @@ export async function createNodeEngine(
     insertArrowIPC: async (table, ipc, append = false) =>
       conn.insertArrowFromIPCStream(ipc, { name: table, create: !append }),
     insertJSON: async (table, name) => conn.insertJSONFromPath(name, { name: table, create: true }),
-    openParquet: (path, signal) => readInWorker(decoderThread(), path, signal),
+    openParquet: async (path, signal) =>
+      readInWorker(decoderThread(), path, await parquetWasm(), signal),
     reset: async () => {
       conn.close();
       db.dropFiles();
@@ -79,11 +80,22 @@ export async function createNodeEngine(
 /** Databases made in this process, for their spill folders' names. */
 let databases = 0;
 
+let compiledParquet: Promise<WebAssembly.Module> | undefined;
+
+/** parquet-wasm's wasm, compiled once in this process for every decoder thread. */
+function parquetWasm(): Promise<WebAssembly.Module> {
+  compiledParquet ??= readFile(require.resolve("parquet-wasm/esm/parquet_wasm_bg.wasm")).then(
+    (bytes) => WebAssembly.compile(bytes),
+  );
+  return compiledParquet;
+}
+
 /** A worker thread that decodes one Parquet file (parquetNodeWorker.js). */
 function decoderThread(): DecoderWorker<string> {
   // The URL is made apart from `new Worker`: bundlers must not take this for a browser worker.
   const script = new URL("./parquetNodeWorker.js", import.meta.url);
-  const thread = new Worker(script);
+  // Plain JavaScript: none of the loaders the process was started with (tsx's) is needed there.
+  const thread = new Worker(script, { execArgv: [] });
   let ended = false;
   return {
     post: (request) => thread.postMessage(request),

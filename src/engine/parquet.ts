@@ -229,9 +229,12 @@ function asLoadError<S>(
  * these requests in order, one at a time: `open` once, then `next` until `end`.
  */
 
-/** What the engine asks of a Parquet decoder worker. `S` is a `File` or a path. */
+/**
+ * What the engine asks of a Parquet decoder worker. `S` is a `File` or a path; `wasm` is
+ * parquet-wasm's module, compiled once by the engine, so that a new worker only instantiates it.
+ */
 export type ParquetRequest<S> =
-  | { kind: "open"; source: S }
+  | { kind: "open"; source: S; wasm: WebAssembly.Module }
   /** the next batch; the first `next` starts reading with `batchRows` rows per batch */
   | { kind: "next"; batchRows: number };
 
@@ -260,10 +263,11 @@ export interface DecoderWorker<S> {
 export async function readInWorker<S>(
   worker: DecoderWorker<S>,
   source: S,
+  wasm: WebAssembly.Module,
   signal?: AbortSignal,
 ): Promise<ParquetReader> {
   const client = new WorkerClient(worker, signal);
-  const opened = await client.ask({ kind: "open", source }, "open");
+  const opened = await client.ask({ kind: "open", source, wasm }, "open");
   if (opened.kind !== "opened") {
     client.close();
     throw new ParquetFailure(`the decoder answered ${opened.kind} to open`, "open", false);

@@ -7,17 +7,20 @@
 // loader that runs the rest of the engine.
 import { openAsBlob } from "node:fs";
 import { parentPort } from "node:worker_threads";
-import { ParquetFile } from "parquet-wasm";
+// parquet-wasm's ES module build: the engine compiles its wasm once and hands it over, so a new
+// thread only instantiates it (the Node build compiles its wasm on every import).
+import { initSync, ParquetFile } from "parquet-wasm/esm";
 
 /** @type {ParquetFile | undefined} */
 let file;
 /** @type {ReadableStreamDefaultReader | undefined} */
 let batches;
 
-/** Answer one request ({ kind: "open", source: path } or { kind: "next", batchRows }). */
+/** Answer one request ({ kind: "open", source: path, wasm } or { kind: "next", batchRows }). */
 async function answer(request) {
   try {
     if (request.kind === "open") {
+      initSync({ module: request.wasm });
       file = await ParquetFile.fromFile(await openAsBlob(request.source));
       const metadata = file.metadata();
       const decodedBytes = metadata.rowGroups().reduce((sum, g) => sum + g.totalByteSize(), 0);

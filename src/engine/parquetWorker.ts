@@ -1,10 +1,9 @@
 // A Parquet decoder in a worker of its own, one per load (parquet.ts's protocol): it reads the
-// page's `File` by row group through parquet-wasm and hands back each batch as Arrow IPC bytes,
-// transferred. The page's thread does none of the decoding, and ending the worker gives back
+// page's `File` by row group through parquet-wasm (its module compiled once by the page, and
+// handed over) and hands back each batch as Arrow IPC bytes, transferred. The page's thread does none of the decoding, and ending the worker gives back
 // all the memory the decoder took. The network lock comes first, as in DuckDB's worker.
 import "./offline.ts";
 import init, { ParquetFile, type RecordBatch } from "parquet-wasm/esm";
-import wasmUrl from "parquet-wasm/esm/parquet_wasm_bg.wasm?url";
 import type { ParquetReply, ParquetRequest } from "./parquet.ts";
 
 let file: ParquetFile | undefined;
@@ -14,7 +13,7 @@ let batches: ReadableStreamDefaultReader<RecordBatch> | undefined;
 async function answer(request: ParquetRequest<File>): Promise<void> {
   try {
     if (request.kind === "open") {
-      await init({ module_or_path: wasmUrl });
+      await init({ module_or_path: request.wasm });
       file = await ParquetFile.fromFile(request.source);
       const metadata = file.metadata();
       const decodedBytes = metadata.rowGroups().reduce((sum, g) => sum + g.totalByteSize(), 0);
