@@ -26,6 +26,34 @@ import {
  */
 const LONGEST_TASK_TARGET_MS = 100;
 const LONGEST_TASK_BOUND_MS = Number(process.env.LONGEST_TASK_BOUND_MS ?? LONGEST_TASK_TARGET_MS);
+/**
+ * The Long Tasks API does not see everything: work in a promise continuation after a Blob read
+ * is not reported (decoding the whole file on the page froze it 1.5 s for this file, and the API
+ * reported nothing). So the page also times itself: the longest gap between ticks of a 10 ms
+ * timer, which on a busy two-core machine also counts the time the page's thread was not
+ * scheduled (250–335 ms measured under a load of 7.6): the bound is loose, the figure printed.
+ */
+const LONGEST_GAP_BOUND_MS = Number(process.env.LONGEST_GAP_BOUND_MS ?? 1_000);
+
+/** Start timing the page's own turns: the longest gap between ticks of a 10 ms timer. */
+async function startGapProbe(target: Page): Promise<void> {
+  await target.evaluate(() => {
+    const probe = { longest: 0, last: performance.now() };
+    Object.assign(globalThis, { __gapProbe: probe });
+    setInterval(() => {
+      const now = performance.now();
+      probe.longest = Math.max(probe.longest, now - probe.last);
+      probe.last = now;
+    }, 10);
+  });
+}
+
+/** The longest gap since `startGapProbe`, in ms. */
+function longestGap(target: Page): Promise<number> {
+  return target.evaluate(
+    () => (globalThis as unknown as { __gapProbe: { longest: number } }).__gapProbe.longest,
+  );
+}
 
 let harness: Harness;
 let page: Page;
@@ -86,11 +114,13 @@ describe("Parquet in the app", () => {
     // Playwright, itself a long task (1.2 s for these 4.6 MB).
     const path = join(dir, "orders.parquet");
     await writeFile(path, file);
+    await startGapProbe(page);
     const { duration, longestTask } = await timeMeasure(page, "strata load ", () =>
       page.getByLabel("Add dataset files").setInputFiles(path),
     );
+    const gap = await longestGap(page);
     process.stdout.write(
-      `Parquet load in the app: ${rows.toLocaleString("en-US")} rows, ${(file.length / 1e6).toFixed(1)} MB, ${duration?.toFixed(0)} ms; longest main-thread task ${longestTask.toFixed(0)} ms (0: none reached 50 ms; target ${LONGEST_TASK_TARGET_MS} ms)\n`,
+      `Parquet load in the app: ${rows.toLocaleString("en-US")} rows, ${(file.length / 1e6).toFixed(1)} MB, ${duration?.toFixed(0)} ms; longest main-thread task ${longestTask.toFixed(0)} ms (0: none reached 50 ms; target ${LONGEST_TASK_TARGET_MS} ms); longest gap between the page's 10 ms ticks ${gap.toFixed(0)} ms\n`,
     );
     await expect
       .poll(() => dataset(page, "orders").getByTestId("row-count").textContent())
@@ -120,6 +150,7 @@ describe("Parquet in the app", () => {
       .toEqual([String(rows), String((rows * (rows - 1)) / 2), "5000"]);
     expect(duration).toBeDefined();
     expect(longestTask).toBeLessThan(LONGEST_TASK_BOUND_MS);
+    expect(gap).toBeLessThan(LONGEST_GAP_BOUND_MS);
   });
 
   it("a damaged file fails in one line, and the table it would replace stays", async () => {
