@@ -323,7 +323,9 @@ describe("registerFile() with bad input", () => {
     );
     expect(
       (await loadError(await file("cut.parquet", "PAR1 and then nothing useful"))).reason,
-    ).toBe("the file is truncated or damaged: it does not end with PAR1, as every whole Parquet file does");
+    ).toBe(
+      "the file is truncated or damaged: it does not end with PAR1, as every whole Parquet file does",
+    );
   });
 
   it("an unsupported extension is refused before anything is read", async () => {
