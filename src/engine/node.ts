@@ -1,7 +1,6 @@
-import { open, readFile, rm, stat } from "node:fs/promises";
+import { open, readFile, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname } from "node:path";
 import { Worker } from "node:worker_threads";
 import type * as Blocking from "@duckdb/duckdb-wasm/blocking";
 import { tableFromIPC } from "apache-arrow";
@@ -10,7 +9,6 @@ import { QUERY_CONFIG } from "./convert.ts";
 import { DuckEngine } from "./duck.ts";
 import { readInWorker, type DecoderWorker } from "./parquet.ts";
 import { queryPending } from "./pending.ts";
-import { literal } from "./sql.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -33,11 +31,6 @@ export async function createNodeEngine(
   await db.instantiate();
   db.open({ query: QUERY_CONFIG });
   let conn = db.connect();
-  // What does not fit in DuckDB's memory (3.1 GiB of the wasm's 4 GiB) goes to disk here, so the
-  // CLI holds tables a browser tab cannot. DuckDB makes the folder when it first needs it.
-  const spill = join(tmpdir(), `strata-duckdb-${process.pid}-${++databases}`);
-  const spillToDisk = () => conn.query(`SET temp_directory = ${literal(spill)}`);
-  spillToDisk();
   // Results are read by our own Arrow: the bindings' CommonJS copy of Arrow has other classes,
   // so `instanceof` would fail on its tables; they cross as IPC bytes.
   const cjsArrow = require("apache-arrow") as typeof import("apache-arrow");
@@ -63,12 +56,10 @@ export async function createNodeEngine(
       db.dropFiles();
       db.open({ query: QUERY_CONFIG });
       conn = db.connect();
-      spillToDisk();
     },
     close: async () => {
       conn.close();
       db.reset();
-      await rm(spill, { recursive: true, force: true });
     },
   };
   const engine = new DuckEngine(backend);
@@ -76,9 +67,6 @@ export async function createNodeEngine(
   if (options.lock !== false) await engine.lockDown();
   return engine;
 }
-
-/** Databases made in this process, for their spill folders' names. */
-let databases = 0;
 
 let compiledParquet: Promise<WebAssembly.Module> | undefined;
 

@@ -130,9 +130,10 @@ async function takeName<S>(host: ParquetHost<S>, table: string): Promise<void> {
 }
 
 /**
- * Refuse, before decoding anything, a file whose columns cannot fit in DuckDB's memory: where
- * DuckDB cannot spill to disk (no temp_directory: the browser), its memory limit (3.1 GiB of
- * DuckDB-WASM's 4 GiB of WebAssembly memory) is the most a table can take.
+ * Refuse, before decoding anything, a file whose columns cannot fit in DuckDB's memory: its
+ * `memory_limit` (3.1 GiB of DuckDB-WASM's 4 GiB of WebAssembly memory) is the most a table can
+ * take where DuckDB has no temp_directory to spill to — in the browser, and in Node too, whose
+ * DuckDB-WASM runtime cannot clean up a temp directory (docs/architecture.md).
  */
 async function checkFits<S>(
   host: ParquetHost<S>,
@@ -149,7 +150,7 @@ async function checkFits<S>(
   if (limit === undefined || reader.decodedBytes <= limit) return;
   throw new LoadError(
     load.fileName,
-    `it decodes to about ${sized(reader.decodedBytes)}, more than the ${setting.memory} DuckDB-WASM can hold here (its WebAssembly memory ends at 4 GiB); load it with \`strata run\` on the command line, which keeps what does not fit in memory on disk`,
+    `it decodes to about ${sized(reader.decodedBytes)}, more than the ${setting.memory} DuckDB-WASM can hold (its WebAssembly memory ends at 4 GiB, in the browser and in \`strata run\` alike): load part of it, fewer columns or a file split in parts`,
   );
 }
 

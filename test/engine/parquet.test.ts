@@ -245,17 +245,16 @@ describe("Parquet, loaded batch by batch", () => {
     expect((await engine.registerFile(await file("fine.parquet", parquet))).rowCount).toBe(5000);
   });
 
-  it("a file larger than DuckDB's memory, where it cannot spill to disk, is refused before decoding", async () => {
+  it("a file larger than DuckDB's memory is refused before decoding, with the limit", async () => {
     const small = await createNodeEngine({ lock: false });
     try {
-      // As in a browser tab: no temp directory, and here a tiny memory limit.
-      await small.query("SET temp_directory = ''");
+      // A tiny memory limit, and (as always here) no temp directory to spill to.
       await small.query("SET memory_limit = '256KB'");
       const path = await file("toobig.parquet", fixture(20_000, 5_000));
       const error = await failure(small.registerFile(path));
       expect(error).toBeInstanceOf(LoadError);
       expect((error as LoadError).reason).toMatch(
-        /^it decodes to about [\d.]+ KiB, more than the 250.0 KiB DuckDB-WASM can hold here .*`strata run`/,
+        /^it decodes to about [\d.]+ KiB, more than the 250.0 KiB DuckDB-WASM can hold \(its WebAssembly memory ends at 4 GiB, in the browser and in `strata run` alike\): load part of it/,
       );
     } finally {
       await small.close();
