@@ -89,7 +89,8 @@ function decoderThread(): DecoderWorker<string> {
     post: (request) => thread.postMessage(request),
     listen: (onReply, onCrash) => {
       thread.on("message", onReply);
-      thread.on("error", (error) => onCrash(error.message));
+      // "RuntimeError: unreachable" is a wasm trap: the decoder panicked.
+      thread.on("error", (error) => onCrash(`${error.name}: ${error.message}`));
       thread.on("exit", (code) => {
         if (!ended) onCrash(`the Parquet decoder stopped (exit code ${code})`);
       });

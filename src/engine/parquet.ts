@@ -209,11 +209,12 @@ function asLoadError<S>(
     .replace(/^Parquet (?:argument )?error: /i, "");
   const where = at ? ` ${rowsDone(at)}` : "";
   if (error instanceof ParquetFailure && error.crashed) {
-    return new LoadError(
-      load.fileName,
-      `the file is truncated or damaged: the Parquet decoder failed${where}`,
-      { cause: error },
-    );
+    // parquet-wasm panics (a wasm trap) on data it cannot make sense of; other deaths of the
+    // worker (its script missing, memory exhausted) are not the file's fault.
+    const reason = /RuntimeError|unreachable/.test(error.message)
+      ? `the file is truncated or damaged: the Parquet decoder failed${where}`
+      : `the Parquet decoder stopped${where}: ${said}`;
+    return new LoadError(load.fileName, reason, { cause: error });
   }
   if (/corrupt|eof|out of (?:range|bounds)|unexpected end|truncat/i.test(said)) {
     return new LoadError(load.fileName, `the file is truncated or damaged: ${said}${where}`, {

@@ -22,7 +22,15 @@ import {
 } from "parquet-wasm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNodeEngine } from "../../src/engine/node.ts";
-import { batchRows, bytesOf } from "../../src/engine/parquet.ts";
+import {
+  batchRows,
+  bytesOf,
+  ParquetFailure,
+  readInWorker,
+  type DecoderWorker,
+  type ParquetReply,
+  type ParquetRequest,
+} from "../../src/engine/parquet.ts";
 import { ndjsonToArray } from "../../src/engine/json.ts";
 import { LoadError, toRows, type Engine, type LoadProgress } from "../../src/engine/index.ts";
 
@@ -319,5 +327,89 @@ describe("JSON and NDJSON that are not tables", () => {
       ndjsonToArray("x.ndjson", bad.length, async (s, e) => bad.subarray(s, e), 5),
     );
     expect((error as LoadError).line).toBe(4);
+  });
+});
+
+/** A decoder worker that answers from a script: each request gets the next reply, or a crash. */
+function scriptedWorker(replies: (ParquetReply | { crash: string })[]) {
+  const asked: ParquetRequest<string>[] = [];
+  let terminated = false;
+  let reply: (r: ParquetReply) => void = () => undefined;
+  let crash: (m: string) => void = () => undefined;
+  const worker: DecoderWorker<string> = {
+    post: (request) => {
+      asked.push(request);
+      const next = replies.shift();
+      // Answers come later, as a worker's would.
+      setTimeout(() => {
+        if (next && "crash" in next) crash(next.crash);
+        else if (next) reply(next);
+      });
+    },
+    listen: (onReply, onCrash) => {
+      reply = onReply;
+      crash = onCrash;
+    },
+    terminate: () => (terminated = true),
+  };
+  return { worker, asked, terminated: () => terminated };
+}
+
+describe("readInWorker()", () => {
+  const wasm = new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+  const opened: ParquetReply = {
+    kind: "opened",
+    rows: 3,
+    decodedBytes: 30,
+    schema: new Uint8Array(),
+  };
+  const batch = (rows: number): ParquetReply => ({
+    kind: "batch",
+    ipc: new Uint8Array(rows),
+    rows,
+  });
+
+  it("asks for the next batch while the caller works on this one, and ends the worker on close", async () => {
+    const { worker, asked, terminated } = scriptedWorker([
+      opened,
+      batch(2),
+      batch(1),
+      { kind: "end" },
+    ]);
+    const reader = await readInWorker(worker, "f.parquet", wasm);
+    expect(reader.rows).toBe(3);
+    expect((await reader.next())?.rows).toBe(2);
+    // The second batch was asked for before the caller asked.
+    expect(asked.map((r) => r.kind)).toEqual(["open", "next", "next"]);
+    expect((await reader.next())?.rows).toBe(1);
+    expect(await reader.next()).toBeUndefined();
+    expect(terminated()).toBe(false);
+    reader.close();
+    expect(terminated()).toBe(true);
+  });
+
+  it("a failure or a crash rejects as a ParquetFailure that says where, and ends the worker", async () => {
+    const failed = scriptedWorker([opened, { kind: "failed", message: "Parquet error: EOF" }]);
+    const reader = await readInWorker(failed.worker, "f.parquet", wasm);
+    const error = await failure(reader.next());
+    expect(error).toBeInstanceOf(ParquetFailure);
+    expect(error).toMatchObject({ stage: "read", crashed: false, message: "Parquet error: EOF" });
+    expect(failed.terminated()).toBe(true);
+
+    const crashed = scriptedWorker([{ crash: "RuntimeError: unreachable" }]);
+    const open = await failure(readInWorker(crashed.worker, "f.parquet", wasm));
+    expect(open).toMatchObject({ stage: "open", crashed: true });
+    expect(crashed.terminated()).toBe(true);
+  });
+
+  it("a signal rejects what waits with its reason and ends the worker", async () => {
+    const stop = new AbortController();
+    // The worker never answers the first next.
+    const { worker, terminated } = scriptedWorker([opened]);
+    const reader = await readInWorker(worker, "f.parquet", wasm, stop.signal);
+    const waiting = failure(reader.next());
+    stop.abort();
+    expect(((await waiting) as Error).name).toBe("AbortError");
+    expect(terminated()).toBe(true);
   });
 });
