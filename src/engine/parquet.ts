@@ -67,7 +67,7 @@ export async function loadParquet<S>(
       // A file with no rows still has columns: the table is made from its schema alone.
       if (!created) await insert(host, load, plainSchema(reader.schema), false, { loaded, total });
       signal?.throwIfAborted();
-      await takeName(host, load.table);
+      await takeName(host, load);
     } finally {
       // The staging table must not outlive the load; a failure here must not hide the load's own.
       await host.run(`DROP TABLE IF EXISTS ${STAGING}`).catch(() => undefined);
@@ -108,24 +108,45 @@ async function insert<S>(
   } catch (error) {
     if (error instanceof EngineLost) throw error;
     // As a QueryError, DuckDB's kind of error is known: running out of memory replaces the database.
-    const cause = new QueryError(`insert into ${STAGING}`, error);
+    const cause = new QueryError(`insert into ${STAGING}`, new Error(duckdbMessage(error)));
     throw new LoadError(load.fileName, `${cause.message} (${rowsDone(at)})`, { cause });
   }
 }
 
 /**
- * The staging table becomes `table`, in one transaction: the old table goes only when the new
+ * DuckDB-WASM's Arrow insert fails with its error as JSON (`{"exception_type": "Invalid Input",
+ * "exception_message": "…"}`); as DuckDB writes it elsewhere: "Invalid Input Error: …".
+ */
+export function duckdbMessage(error: unknown): string {
+  const message = messageOf(error);
+  try {
+    const parsed = JSON.parse(message) as { exception_type?: unknown; exception_message?: unknown };
+    if (typeof parsed.exception_message === "string")
+      return typeof parsed.exception_type === "string"
+        ? `${parsed.exception_type} Error: ${parsed.exception_message}`
+        : parsed.exception_message;
+  } catch {
+    // not JSON: DuckDB's own words already
+  }
+  return message;
+}
+
+/**
+ * The staging table becomes the load's table, in one transaction: the old table goes only when the new
  * one takes its place. Renaming moves no data (CREATE … AS SELECT would hold it twice).
  */
-async function takeName<S>(host: ParquetHost<S>, table: string): Promise<void> {
+async function takeName<S>(host: ParquetHost<S>, load: FileLoad<S>): Promise<void> {
+  const table = ident(load.table);
   await host.run("BEGIN TRANSACTION");
   try {
-    await host.run(`DROP TABLE IF EXISTS ${ident(table)}`);
-    await host.run(`ALTER TABLE ${STAGING} RENAME TO ${ident(table)}`);
+    await host.run(`DROP TABLE IF EXISTS ${table}`);
+    await host.run(`ALTER TABLE ${STAGING} RENAME TO ${table}`);
     await host.run("COMMIT");
   } catch (error) {
     await host.run("ROLLBACK").catch(() => undefined);
-    throw error;
+    // A view of that name, say: DuckDB's reason, with the file's name.
+    if (error instanceof EngineLost) throw error;
+    throw new LoadError(load.fileName, firstLine(messageOf(error)), { cause: error });
   }
 }
 

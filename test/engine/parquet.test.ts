@@ -11,6 +11,7 @@ import {
   Table,
   TimestampMillisecond,
   Utf8,
+  tableFromArrays,
   tableToIPC,
   vectorFromArray,
 } from "apache-arrow";
@@ -22,9 +23,12 @@ import {
 } from "parquet-wasm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNodeEngine } from "../../src/engine/node.ts";
+import type { Backend } from "../../src/engine/backend.ts";
 import {
   batchRows,
   bytesOf,
+  duckdbMessage,
+  loadParquet,
   ParquetFailure,
   readInWorker,
   type DecoderWorker,
@@ -254,19 +258,60 @@ describe("Parquet, loaded batch by batch", () => {
   });
 
   it("a file larger than DuckDB's memory is refused before decoding, with the limit", async () => {
-    const small = await createNodeEngine({ lock: false });
-    try {
-      // A tiny memory limit, and (as always here) no temp directory to spill to.
-      await small.query("SET memory_limit = '256KB'");
-      const path = await file("toobig.parquet", fixture(20_000, 5_000));
-      const error = await failure(small.registerFile(path));
-      expect(error).toBeInstanceOf(LoadError);
-      expect((error as LoadError).reason).toMatch(
-        /^it decodes to about [\d.]+ KiB, more than the 250.0 KiB DuckDB-WASM can hold \(its WebAssembly memory ends at 4 GiB, in the browser and in `strata run` alike\): load part of it/,
-      );
-    } finally {
-      await small.close();
-    }
+    // The footer promises 5 GiB of columns; DuckDB-WASM's limit is 3.1 GiB.
+    let closed = false;
+    const ran: string[] = [];
+    const backend = {
+      read: async () => Uint8Array.from([1, 0, 0, 0, 0x50, 0x41, 0x52, 0x31]),
+      openParquet: async () => ({
+        rows: 40_000_000,
+        decodedBytes: 5 * 2 ** 30,
+        schema: new Uint8Array(),
+        next: async () => {
+          throw new Error("nothing may be decoded");
+        },
+        close: () => (closed = true),
+      }),
+    } as unknown as Backend<string>;
+    const host = {
+      backend,
+      run: async (sql: string) => {
+        ran.push(sql);
+        return tableFromArrays({ memory: ["3.1 GiB"], spill: [""] });
+      },
+    };
+    const load = {
+      source: "huge.parquet",
+      fileName: "huge.parquet",
+      format: "parquet" as const,
+      table: "huge",
+      virtualName: "strata-1-huge.parquet",
+      size: 1_000_000,
+      head: new Uint8Array(),
+    };
+    const error = await failure(loadParquet(host, load));
+    expect((error as LoadError).message).toBe(
+      "huge.parquet: it decodes to about 5.0 GiB, more than the 3.1 GiB DuckDB-WASM can hold (its WebAssembly memory ends at 4 GiB, in the browser and in `strata run` alike): load part of it, fewer columns or a file split in parts",
+    );
+    expect(closed).toBe(true);
+    expect(ran).toHaveLength(1);
+  });
+
+  it("a view in the table's place fails the load with DuckDB's reason and stays", async () => {
+    await engine.query("CREATE VIEW seen AS SELECT 1 AS one");
+    const error = await failure(
+      engine.registerFile(await file("seen.parquet", parquet), { table: "seen" }),
+    );
+    expect(error).toBeInstanceOf(LoadError);
+    expect((error as LoadError).message).toMatch(/^seen\.parquet: Catalog Error: .*View/);
+    expect(toRows(await engine.query("SELECT * FROM seen"))).toEqual([{ one: 1 }]);
+    expect(await tableNames()).not.toContain("__strata_parquet_staging");
+  });
+
+  it("duckdbMessage() turns DuckDB-WASM's JSON errors into DuckDB's words", () => {
+    const json = '{"exception_type":"Invalid Input","exception_message":"no columns"}';
+    expect(duckdbMessage(new Error(json))).toBe("Invalid Input Error: no columns");
+    expect(duckdbMessage(new Error("Out of Memory Error: x"))).toBe("Out of Memory Error: x");
   });
 
   it("bytesOf() reads DuckDB's sizes; batchRows() aims at 16 MB a batch, within bounds", () => {
