@@ -34,6 +34,11 @@ export interface App {
     cells: Record<string, string>;
     runs: number;
   }): Promise<{ ingest: AppMeasurement; cells: Record<string, AppMeasurement>; peakRss: number }>;
+  /**
+   * Open a fresh tab on a new, empty notebook and pick each file in the dataset panel, `runs`
+   * times after a warm-up: its load time and the page's longest task, file by file.
+   */
+  ingest(options: { files: string[]; runs: number }): Promise<AppMeasurement[]>;
   close(): Promise<void>;
 }
 
@@ -106,6 +111,27 @@ export async function startApp(): Promise<App | null> {
         await page.screenshot({ path: shot, fullPage: true }).catch(() => undefined);
         process.stderr.write(`The page as it was when the scenario failed: ${shot}\n`);
         throw error;
+      } finally {
+        await context.close();
+      }
+    },
+    async ingest({ files, runs }) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      await observeLongTasks(context);
+      const page = await context.newPage();
+      try {
+        await page.goto(origin);
+        await ready(page, TIMEOUT);
+        await page.getByRole("button", { name: "New", exact: true }).click();
+        await waitForIdle(page, TIMEOUT);
+        const measured: AppMeasurement[] = [];
+        for (const file of files)
+          measured.push(
+            await repeat(page, runs, "strata load ", () =>
+              page.getByLabel("Add dataset files").setInputFiles(file),
+            ),
+          );
+        return measured;
       } finally {
         await context.close();
       }

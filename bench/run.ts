@@ -7,7 +7,8 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { kmeans as mlKmeans } from "ml-kmeans";
-import { generateStore, storeCsv } from "../scripts/generate-datasets.ts";
+import { existsSync } from "node:fs";
+import { generateStore, storeCsv, storeParquet } from "../scripts/generate-datasets.ts";
 import { createNodeEngine } from "../src/engine/node.ts";
 import {
   cohortsSql,
@@ -36,6 +37,8 @@ interface Row {
 }
 
 const SIZES = (process.env.BENCH_SIZES ?? "10000,100000,1000000").split(",").map(Number);
+/** A real Parquet file, measured too where this clone sits beside the shared data (525,461 rows). */
+const RETAIL = join(import.meta.dirname, "../../shared/data/online-retail-ii-2009-2010.parquet");
 const K = 8;
 const ITERATIONS = 20;
 const RUNS = 5;
@@ -117,6 +120,23 @@ const dir = await mkdtemp(join(tmpdir(), "strata-bench-"));
 try {
   const native = await (await DuckDBInstance.create(":memory:")).connect();
   const engine = await createNodeEngine();
+  /** Parquet ingest in Node: the Node engine against native DuckDB's read_parquet; native's times. */
+  const parquetScenario = async (path: string, rows: number, name = "") => {
+    const strata = await measureAsync(
+      async () => (await engine.registerFile(path, { table: "orders_parquet" }), 1),
+    );
+    const ref = await measureAsync(
+      async () => (
+        await native.run(
+          `CREATE OR REPLACE TABLE orders_parquet AS SELECT * FROM read_parquet('${path}')`,
+        ),
+        1
+      ),
+    );
+    const scenario = `Parquet ingest${name ? `, ${name}` : ""} (DuckDB-WASM in Node)`;
+    results.push({ scenario, rows, strata, reference: "native DuckDB", ref });
+    return ref;
+  };
   for (const size of SIZES) {
     const store = generateStore(2024, Math.max(50, Math.round(size / 19.4)));
     const lines = store.lines.slice(0, size);
@@ -144,6 +164,12 @@ try {
       reference: "native DuckDB",
       ref: ingestNative,
     });
+
+    // The same lines as Parquet: Strata decodes them batch by batch, DuckDB reads them natively.
+    const parquetPath = join(dir, String(size), "orders.parquet");
+    await writeFile(parquetPath, storeParquet(lines));
+    const parquetIngest = await parquetScenario(parquetPath, rows);
+    sample();
 
     const rfm = rfmSql("orders", {
       customer: "customer_id",
@@ -293,6 +319,8 @@ try {
           });
       };
       row("CSV ingest (file picked in the app)", measured.ingest, "native DuckDB", ingestNative);
+      const [parquetInApp] = await app.ingest({ files: [parquetPath], runs: RUNS });
+      row("Parquet ingest (file picked in the app)", parquetInApp, "native DuckDB", parquetIngest);
       row("RFM SQL", measured.cells.rfm, "native DuckDB", rfmNative);
       row("cohort SQL", measured.cells.cohorts, "native DuckDB", cohortsNative);
       row(kmeansTotal, measured.cells.kmeans, sklearnName, sklearn?.total ?? null);
@@ -307,6 +335,20 @@ try {
       if (size === Math.max(...SIZES)) appPeakRss = measured.peakRss;
     }
     if (size === Math.max(...SIZES)) sample();
+  }
+  if (existsSync(RETAIL)) {
+    const retailRows = 525_461;
+    const retailNative = await parquetScenario(RETAIL, retailRows, "online retail II");
+    const [retailInApp] = (await app?.ingest({ files: [RETAIL], runs: RUNS })) ?? [];
+    if (retailInApp)
+      inApp.push({
+        scenario: "Parquet ingest, online retail II (file picked in the app)",
+        rows: retailRows,
+        strata: retailInApp.time,
+        reference: "native DuckDB",
+        ref: retailNative,
+        longestTask: retailInApp.longestTask,
+      });
   }
   await engine.close();
   corpus = await scoreCorpus(dir, Number(process.env.BENCH_CORPUS ?? 10));

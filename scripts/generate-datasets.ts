@@ -227,24 +227,26 @@ export function storeCsv(store: Store): { orders: string; archetypes: string } {
   };
 }
 
+/** The order lines as a Parquet file (guest lines have an empty customer id). */
+export function storeParquet(lines: readonly StoreLine[]): Uint8Array {
+  const arrow = tableFromArrays({
+    invoice: lines.map((l) => l.invoice),
+    invoice_date: lines.map((l) => l.invoice_date),
+    customer_id: lines.map((l) => l.customer_id ?? ""),
+    product: lines.map((l) => l.product),
+    quantity: Int32Array.from(lines, (l) => l.quantity),
+    unit_price: Float64Array.from(lines, (l) => l.unit_price),
+  });
+  return writeParquet(WasmTable.fromIPCStream(tableToIPC(arrow, "stream")));
+}
+
 async function main(): Promise<void> {
   const store = generateStore();
   const dir = resolve(import.meta.dirname, "../datasets");
   const files = storeCsv(store);
   await writeFile(resolve(dir, "store-orders.csv"), files.orders);
   await writeFile(resolve(dir, "store-archetypes.csv"), files.archetypes);
-  const arrow = tableFromArrays({
-    invoice: store.lines.map((l) => l.invoice),
-    invoice_date: store.lines.map((l) => l.invoice_date),
-    customer_id: store.lines.map((l) => l.customer_id ?? ""),
-    product: store.lines.map((l) => l.product),
-    quantity: Int32Array.from(store.lines, (l) => l.quantity),
-    unit_price: Float64Array.from(store.lines, (l) => l.unit_price),
-  });
-  await writeFile(
-    resolve(dir, "store-orders.parquet"),
-    writeParquet(WasmTable.fromIPCStream(tableToIPC(arrow, "stream"))),
-  );
+  await writeFile(resolve(dir, "store-orders.parquet"), storeParquet(store.lines));
   const customers = new Set(store.archetypes.map((a) => a.customer_id)).size;
   process.stdout.write(
     `datasets/store-orders.csv: ${store.lines.length.toLocaleString("en-US")} lines, ${customers.toLocaleString("en-US")} customers\n`,

@@ -40,12 +40,20 @@ export interface Backend<S> {
    * (the browser): on a platform whose SQL writes real files (Node), absent.
    */
   takeFile?(path: string): Promise<Uint8Array | undefined>;
-  /** Create table `table` from an Arrow IPC stream. */
-  insertArrowIPC(table: string, ipc: Uint8Array): Promise<void>;
+  /**
+   * Create table `table` from an Arrow IPC stream; with `append`, add its rows to the existing
+   * table instead (same columns, in the same order). The bytes may be transferred, not copied:
+   * the caller must not use them afterwards.
+   */
+  insertArrowIPC(table: string, ipc: Uint8Array, append?: boolean): Promise<void>;
   /** Create table `table` from a registered JSON file holding an array of objects. */
   insertJSON(table: string, virtualName: string): Promise<void>;
-  /** Decode a Parquet file into an Arrow IPC stream. */
-  parquetToIPC(bytes: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Open a Parquet source for decoding batch by batch, away from the caller's thread: the file
+   * is read by row group as the batches are asked for, never whole. Once `signal` fires the
+   * decoder stops and the reader's pending and later calls reject with its reason.
+   */
+  openParquet(source: S, signal?: AbortSignal): Promise<ParquetReader>;
   /**
    * Start over with a new, empty in-memory database and a new connection: every table, view,
    * schema, macro, attached database, temporary object, setting and file of the old one goes.
@@ -73,4 +81,21 @@ export interface FileLoad<S> {
   size: number;
   /** the first HEAD_BYTES of the file, already read to check it */
   head: Uint8Array;
+}
+
+/** A Parquet file being decoded, one batch of rows at a time. */
+export interface ParquetReader {
+  /** the rows the file holds, from its footer */
+  rows: number;
+  /** what its columns take decoded, from its footer (the row groups' uncompressed size) */
+  decodedBytes: number;
+  /** the file's columns as an Arrow IPC stream with no rows (the table of an empty file) */
+  schema: Uint8Array;
+  /**
+   * The next batch as an Arrow IPC stream and its row count, or undefined after the last.
+   * Rejects with a `ParquetFailure` when the file cannot be decoded.
+   */
+  next(): Promise<{ ipc: Uint8Array; rows: number } | undefined>;
+  /** Stop decoding and release the decoder; harmless when already closed. */
+  close(): void;
 }

@@ -3,7 +3,7 @@ import ehWasm from "@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url";
 import type { Backend } from "./backend.ts";
 import { QUERY_CONFIG } from "./convert.ts";
 import { DuckEngine } from "./duck.ts";
-import { parquetWasm } from "./parquet-browser.ts";
+import { readInWorker, type DecoderWorker, type ParquetReply } from "./parquet.ts";
 import { queryPending } from "./pending.ts";
 import type { EngineLost } from "./errors.ts";
 import type { Engine } from "./types.ts";
@@ -81,10 +81,11 @@ export async function createBrowserEngine(
       await db.dropFile(path);
       return bytes;
     },
-    insertArrowIPC: (table, ipc) =>
-      conn.insertArrowFromIPCStream(ipc, { name: table, create: true }),
+    insertArrowIPC: (table, ipc, append = false) =>
+      conn.insertArrowFromIPCStream(ipc, { name: table, create: !append }),
     insertJSON: (table, name) => conn.insertJSONFromPath(name, { name: table, create: true }),
-    parquetToIPC: async (bytes) => (await parquetWasm()).readParquet(bytes).intoIPCStream(),
+    openParquet: async (file, signal) =>
+      readInWorker(decoderWorker(), file, await compiledParquet(), signal),
     reset: async () => {
       await conn.close();
       await db.dropFiles();
@@ -104,4 +105,47 @@ export async function createBrowserEngine(
   await engine.goOffline();
   await engine.lockDown();
   return engine;
+}
+
+let parquetCompiled: Promise<WebAssembly.Module> | undefined;
+
+/**
+ * parquet-wasm's 5 MB of wasm, fetched from our origin the first time a Parquet file arrives and
+ * compiled once for every decoder worker (compiling streams off the page's thread).
+ */
+function compiledParquet(): Promise<WebAssembly.Module> {
+  parquetCompiled ??= (async () => {
+    const { default: url } = await import("parquet-wasm/esm/parquet_wasm_bg.wasm?url");
+    try {
+      return await WebAssembly.compileStreaming(fetch(url));
+    } catch {
+      // A host that does not send wasm as application/wasm: compile from the bytes instead.
+      return WebAssembly.compile(await (await fetch(url)).arrayBuffer());
+    }
+  })();
+  // A failed fetch is tried again with the next file.
+  parquetCompiled.catch(() => (parquetCompiled = undefined));
+  return parquetCompiled;
+}
+
+/** A worker that decodes one Parquet file (parquetWorker.ts), off the page's thread. */
+function decoderWorker(): DecoderWorker<File> {
+  const worker = new Worker(new URL("./parquetWorker.ts", import.meta.url), {
+    type: "module",
+    name: "parquet",
+  });
+  return {
+    post: (request) => worker.postMessage(request),
+    listen: (onReply, onCrash) => {
+      worker.addEventListener("message", (event: MessageEvent<ParquetReply>) =>
+        onReply(event.data),
+      );
+      worker.addEventListener("error", (event) => {
+        // A panic in the decoder: reported as the load's failure, not as the page's.
+        event.preventDefault();
+        onCrash(event.message || "the Parquet decoder failed");
+      });
+    },
+    terminate: () => worker.terminate(),
+  };
 }

@@ -18,6 +18,7 @@ import { checkHead, formatOf, HEAD_BYTES, tableNameFor } from "./formats.ts";
 import { ident, literal } from "./sql.ts";
 import { hasDictionary, readsOnly } from "./enums.ts";
 import { jsonProblem, keysInOrder, ndjsonToArray } from "./json.ts";
+import { loadParquet } from "./parquet.ts";
 import type {
   ColumnInfo,
   Engine,
@@ -43,6 +44,8 @@ export interface LockOptions {
 }
 
 const STAGING = "__strata_staging";
+/** The largest JSON file whose failure is read again by JavaScript's parser, to say where. */
+const JSON_CHECK_BYTES = 256 * 1024 * 1024;
 
 /** Why `COPY … TO` a Parquet file fails where SQL writes into memory (the browser). */
 const NO_PARQUET = new Error(
@@ -316,38 +319,16 @@ export class DuckEngine<S> implements Engine<S> {
     return { backend: this.#backend, run, settle: run };
   }
 
-  async #loadParquet(load: FileLoad<S>, options: ImportOptions): Promise<LoadReport> {
-    const bytes = await this.#backend.read(load.source, 0, load.size);
-    let ipc: Uint8Array;
-    try {
-      ipc = await this.#backend.parquetToIPC(bytes);
-    } catch (error) {
-      throw new LoadError(
-        load.fileName,
-        `not a readable Parquet file: ${firstLine(messageOf(error))}`,
-        {
-          cause: error,
-        },
-      );
-    }
-    return this.#replaceFromStaging(
-      load.table,
-      () => this.#backend.insertArrowIPC(STAGING, ipc),
-      [],
-      {
-        fileName: load.fileName,
-        options,
-      },
-    );
+  /** Parquet goes through parquet.ts: decoded batch by batch in a worker, never whole. */
+  #loadParquet(load: FileLoad<S>, options: RegisterOptions): Promise<LoadReport> {
+    return loadParquet(this.#host, load, options);
   }
 
   async #loadJson(load: FileLoad<S>, options: ImportOptions): Promise<LoadReport> {
     if (load.format === "ndjson") {
-      const text = new TextDecoder().decode(await this.#backend.read(load.source, 0, load.size));
-      await this.#backend.registerBytes(
-        load.virtualName,
-        new TextEncoder().encode(ndjsonToArray(load.fileName, text)),
-      );
+      const read = (start: number, end: number) => this.#backend.read(load.source, start, end);
+      const array = await ndjsonToArray(load.fileName, load.size, read);
+      await this.#backend.registerBytes(load.virtualName, array);
     } else {
       await this.#backend.registerSource(load.virtualName, load.source);
     }
@@ -360,7 +341,10 @@ export class DuckEngine<S> implements Engine<S> {
         { fileName: load.fileName, options },
       );
     } catch (error) {
-      if (error instanceof LoadError) throw error;
+      // NDJSON lines were each checked already; a file too long for one JavaScript string
+      // cannot be parsed again here, and DuckDB's word is all there is.
+      if (error instanceof LoadError || load.format === "ndjson" || load.size > JSON_CHECK_BYTES)
+        throw asLoadError(load, error);
       // DuckDB's JSON reader says little about where a file is broken; the JS parser says more.
       const text = new TextDecoder().decode(await this.#backend.read(load.source, 0, load.size));
       throw jsonProblem(load.fileName, text) ?? asLoadError(load, error);

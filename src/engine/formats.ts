@@ -96,6 +96,24 @@ export function checkHead(
 
 const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31];
 
+/**
+ * A whole Parquet file ends as it starts, with PAR1, after its footer and the footer's length;
+ * a file cut short does not. `tail` is the last 8 (or fewer) bytes of a file of `size` bytes.
+ */
+export function checkParquetTail(fileName: string, tail: Uint8Array, size: number): void {
+  const damaged = (why: string) =>
+    new LoadError(fileName, `the file is truncated or damaged: ${why}`);
+  // PAR1, a footer of at least one byte, its length in 4 bytes, PAR1.
+  if (size < 13 || tail.length < 8) throw damaged(`${size} bytes is too short for a Parquet file`);
+  if (!startsWith(tail.subarray(4), PARQUET_MAGIC))
+    throw damaged("it does not end with PAR1, as every whole Parquet file does");
+  const footer = new DataView(tail.buffer, tail.byteOffset, 4).getUint32(0, true);
+  if (footer === 0 || footer > size - 12)
+    throw damaged(
+      `its footer claims ${footer.toLocaleString("en-US")} bytes of a ${size.toLocaleString("en-US")}-byte file`,
+    );
+}
+
 function startsWith(bytes: Uint8Array, prefix: number[]): boolean {
   return prefix.every((b, i) => bytes[i] === b);
 }

@@ -1,12 +1,13 @@
-import { open, stat } from "node:fs/promises";
+import { open, readFile, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname } from "node:path";
+import { Worker } from "node:worker_threads";
 import type * as Blocking from "@duckdb/duckdb-wasm/blocking";
 import { tableFromIPC } from "apache-arrow";
-import { readParquet } from "parquet-wasm";
 import type { Backend } from "./backend.ts";
 import { QUERY_CONFIG } from "./convert.ts";
 import { DuckEngine } from "./duck.ts";
+import { readInWorker, type DecoderWorker } from "./parquet.ts";
 import { queryPending } from "./pending.ts";
 
 const require = createRequire(import.meta.url);
@@ -53,10 +54,11 @@ export async function createNodeEngine(
       db.registerFileURL(name, path, duckdb.DuckDBDataProtocol.NODE_FS, false),
     registerBytes: async (name, bytes) => db.registerFileBuffer(name, bytes),
     dropFile: async (name) => db.dropFile(name),
-    insertArrowIPC: async (table, ipc) =>
-      conn.insertArrowFromIPCStream(ipc, { name: table, create: true }),
+    insertArrowIPC: async (table, ipc, append = false) =>
+      conn.insertArrowFromIPCStream(ipc, { name: table, create: !append }),
     insertJSON: async (table, name) => conn.insertJSONFromPath(name, { name: table, create: true }),
-    parquetToIPC: async (bytes) => readParquet(bytes).intoIPCStream(),
+    openParquet: async (path, signal) =>
+      readInWorker(decoderThread(), path, await parquetWasm(), signal),
     reset: async () => {
       conn.close();
       db.dropFiles();
@@ -72,6 +74,40 @@ export async function createNodeEngine(
   await engine.goOffline();
   if (options.lock !== false) await engine.lockDown();
   return engine;
+}
+
+let compiledParquet: Promise<WebAssembly.Module> | undefined;
+
+/** parquet-wasm's wasm, compiled once in this process for every decoder thread. */
+function parquetWasm(): Promise<WebAssembly.Module> {
+  compiledParquet ??= readFile(require.resolve("parquet-wasm/esm/parquet_wasm_bg.wasm")).then(
+    (bytes) => WebAssembly.compile(bytes),
+  );
+  return compiledParquet;
+}
+
+/** A worker thread that decodes one Parquet file (parquetNodeWorker.js). */
+function decoderThread(): DecoderWorker<string> {
+  // The URL is made apart from `new Worker`: bundlers must not take this for a browser worker.
+  const script = new URL("./parquetNodeWorker.js", import.meta.url);
+  // Plain JavaScript: none of the loaders the process was started with (tsx's) is needed there.
+  const thread = new Worker(script, { execArgv: [] });
+  let ended = false;
+  return {
+    post: (request) => thread.postMessage(request),
+    listen: (onReply, onCrash) => {
+      thread.on("message", onReply);
+      // "RuntimeError: unreachable" is a wasm trap: the decoder panicked.
+      thread.on("error", (error) => onCrash(`${error.name}: ${error.message}`));
+      thread.on("exit", (code) => {
+        if (!ended) onCrash(`the Parquet decoder stopped (exit code ${code})`);
+      });
+    },
+    terminate: () => {
+      ended = true;
+      void thread.terminate();
+    },
+  };
 }
 
 /** Bytes [start, end) of a file (fewer where it ends first). */

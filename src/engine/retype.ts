@@ -3,6 +3,15 @@ import type { CsvHost } from "./csv.ts";
 import type { Converted, ImportOptions } from "./options.ts";
 import { ident, literal } from "./sql.ts";
 
+/** The columns to change: as a `SELECT * REPLACE (…)` list, and one by one. */
+export interface Retyped {
+  replace: string;
+  /** each column's new type and the expression that computes it from the old */
+  columns: { column: string; type: string; expr: string }[];
+  converted: Converted[];
+  notes: string[];
+}
+
 /** How many values of a column are looked at before the whole column is checked. */
 const SAMPLE = 500;
 
@@ -28,18 +37,18 @@ interface Candidate {
  * read as text because DuckDB's sniffer could not read it).
  */
 export async function retype<S>(
-  host: CsvHost<S>,
+  host: Pick<CsvHost<S>, "run">,
   source: string,
   options: ImportOptions,
   typed: ReadonlySet<string> = new Set(),
   infer = false,
-): Promise<{ replace: string; converted: Converted[]; notes: string[] }> {
+): Promise<Retyped> {
   const columns = toRows(
     await host.run(
       `SELECT column_name AS name, data_type AS type FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ${literal(source)} ORDER BY column_index`,
     ),
   ).map((r) => ({ name: String(r.name), type: String(r.type) }));
-  const exprs: string[] = [];
+  const exprs: Retyped["columns"] = [];
   const converted: Converted[] = [];
   const notes: string[] = [];
   const given = options.types ?? {};
@@ -50,14 +59,14 @@ export async function retype<S>(
         `types: there is no column ${JSON.stringify(name)} (the columns are ${columns.map((c) => c.name).join(", ")})`,
       );
     if (typed.has(name) || column.type === type) continue;
-    exprs.push(`CAST(${ident(name)} AS ${type}) AS ${ident(name)}`);
+    exprs.push({ column: name, type, expr: `CAST(${ident(name)} AS ${type})` });
     converted.push({ column: name, type });
   }
   const open = columns.filter(
     (c) =>
       !(c.name in given) && !typed.has(c.name) && (c.type === "VARCHAR" || c.type === "BIGINT"),
   );
-  if (open.length === 0) return { replace: replaceList(exprs), converted, notes };
+  if (open.length === 0) return { replace: replaceList(exprs), columns: exprs, converted, notes };
   const sample = toRows(
     await host.run(
       `SELECT ${open.map((c) => ident(c.name)).join(", ")} FROM ${ident(source)} LIMIT ${SAMPLE}`,
@@ -76,24 +85,25 @@ export async function retype<S>(
           (infer ? plainTypeOf(texts) : undefined));
     if (guess) found.push({ name: c.name, text: c.type === "VARCHAR", ...guess });
   }
-  if (found.length === 0) return { replace: replaceList(exprs), converted, notes };
+  if (found.length === 0) return { replace: replaceList(exprs), columns: exprs, converted, notes };
   // The sample fits; the whole column must too.
   const checks = found.map((f, i) => `count(${ident(f.name)}) = count(${read(f)}) AS ok${i}`);
   const [row] = toRows(await host.run(`SELECT ${checks.join(", ")} FROM ${ident(source)}`));
   found.forEach((f, i) => {
     if (row?.[`ok${i}`] !== true) return;
-    exprs.push(`${read(f)} AS ${ident(f.name)}`);
+    exprs.push({ column: f.name, type: f.candidate.type, expr: read(f) });
     converted.push({ column: f.name, type: f.candidate.type, format: f.candidate.format });
     if (f.ambiguous)
       notes.push(
         `${f.name}: no day is over 12, so ${f.candidate.format} (month first) was assumed; set the date format if the day comes first`,
       );
   });
-  return { replace: replaceList(exprs), converted, notes };
+  return { replace: replaceList(exprs), columns: exprs, converted, notes };
 }
 
-function replaceList(exprs: string[]): string {
-  return exprs.length === 0 ? "" : ` REPLACE (${exprs.join(", ")})`;
+function replaceList(exprs: Retyped["columns"]): string {
+  if (exprs.length === 0) return "";
+  return ` REPLACE (${exprs.map((e) => `${e.expr} AS ${ident(e.column)}`).join(", ")})`;
 }
 
 /** The expression that reads a column as its candidate type, NULL where a value does not fit. */

@@ -36,9 +36,15 @@ export interface TableInfo {
 export interface RegisterOptions extends ImportOptions {
   /** the table to create or replace; defaults to a name derived from the file name */
   table?: string;
-  /** called as the load goes on: CSV in bytes of the file read */
+  /**
+   * called as the load goes on: CSV in bytes of the file DuckDB has read, Parquet in rows
+   * decoded of those its footer counts
+   */
   onProgress?: (progress: LoadProgress) => void;
-  /** stops the load: it rejects with `QueryStopped`, and the table it would replace stays */
+  /**
+   * stops the load: it rejects (`QueryStopped` for CSV, the signal's reason for Parquet), and
+   * the table it would replace stays as it was
+   */
   signal?: AbortSignal;
 }
 

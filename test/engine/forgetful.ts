@@ -42,7 +42,7 @@ export async function createForgetfulEngine(): Promise<DuckEngine<string>> {
     dropFile: async (name) => db.dropFile(name),
     insertArrowIPC: unused,
     insertJSON: unused,
-    parquetToIPC: unused,
+    openParquet: unused,
     reset: unused,
     close: async () => {
       conn.close();

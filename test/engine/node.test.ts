@@ -319,7 +319,7 @@ describe("registerFile() with bad input", () => {
       /^broken\.json, line \d: not valid JSON/,
     );
     expect((await loadError(await file("scalar.json", "42"))).reason).toBe(
-      "expected a JSON array of records",
+      "expected an array of objects, one per row, but the file is a number",
     );
     expect((await loadError(await file("empty.json", "[]"))).reason).toBe(
       "the JSON array is empty: no rows to load",
@@ -332,7 +332,9 @@ describe("registerFile() with bad input", () => {
     );
     expect(
       (await loadError(await file("cut.parquet", "PAR1 and then nothing useful"))).reason,
-    ).toMatch(/^not a readable Parquet file/);
+    ).toBe(
+      "the file is truncated or damaged: it does not end with PAR1, as every whole Parquet file does",
+    );
   });
 
   it("an unsupported extension is refused before anything is read", async () => {

@@ -232,7 +232,8 @@ describe("the polluted corpus (bench/pollution.ts)", () => {
 describe("registerFile(csv): progress and stopping", () => {
   const big = () => {
     const lines = ["id,name,amount"];
-    for (let i = 0; i < 600_000; i++) lines.push(`${i},name ${i % 1000},${i % 97}.5`);
+    // Long enough to load that DuckDB reports its progress (after 200 ms) several times.
+    for (let i = 0; i < 2_000_000; i++) lines.push(`${i},c${i % 1000},${i % 97}.5`);
     return lines.join("\n") + "\n";
   };
 
@@ -240,7 +241,7 @@ describe("registerFile(csv): progress and stopping", () => {
     const path = await file("big.csv", big());
     const seen: { loaded: number; total: number; unit: string }[] = [];
     const info = await engine.registerFile(path, { onProgress: (p) => seen.push(p) });
-    expect(info.rowCount).toBe(600_000);
+    expect(info.rowCount).toBe(2_000_000);
     expect(seen.length).toBeGreaterThan(0);
     const total = seen[0]!.total;
     expect(seen.every((p) => p.unit === "bytes" && p.total === total)).toBe(true);

@@ -179,7 +179,9 @@ function fakeBackend(overrides: Partial<Backend<string>>): Backend<string> {
     dropFile: nothing,
     insertArrowIPC: nothing,
     insertJSON: nothing,
-    parquetToIPC: async () => new Uint8Array(),
+    openParquet: async () => {
+      throw new Error("no Parquet here");
+    },
     reset: nothing,
     close: nothing,
     ...overrides,
