@@ -157,6 +157,53 @@ describe("strata run", () => {
     });
   });
 
+  it("reads a dataset with the import options its front matter records, and says what the load set aside", async () => {
+    await writeFile(
+      join(dir, "exports.csv"),
+      "Report of 2024-12-01\nwhen;who;amount\n12/1/2010 8:26;007;1,5\n12/13/2010 9:00;042;2,5\n1/2/2011 10:15;042\n",
+    );
+    const notebook = [
+      "---",
+      "datasets:",
+      "  sales:",
+      "    file: exports.csv",
+      '    delimiter: ";"',
+      "    skip: 1",
+      "    types:",
+      "      who: VARCHAR",
+      "---",
+      "",
+      "```sql typed",
+      "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'sales' ORDER BY column_index",
+      "```",
+      "",
+      "```sql rows",
+      "SELECT who, count(*) AS n FROM sales GROUP BY who ORDER BY who",
+      "```",
+      "",
+    ].join("\n");
+    await writeFile(join(dir, "options.md"), notebook);
+    const json = join(dir, "options.json");
+    const result = await strata("run", join(dir, "options.md"), "--json", json);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(
+      /dataset sales: 1 malformed row not loaded \(see sales_rejected\); when read as TIMESTAMP \(%m\/%d\/%Y %H:%M\)/,
+    );
+    const cells = JSON.parse(await readFile(json, "utf8")).cells as {
+      name: string;
+      value: { rows: unknown[] };
+    }[];
+    expect(cells.find((c) => c.name === "typed")!.value.rows).toEqual([
+      { column_name: "when", data_type: "TIMESTAMP" },
+      { column_name: "who", data_type: "VARCHAR" },
+      { column_name: "amount", data_type: "VARCHAR" },
+    ]);
+    expect(cells.find((c) => c.name === "rows")!.value.rows).toEqual([
+      { who: "007", n: 1 },
+      { who: "042", n: 1 },
+    ]);
+  });
+
   it("reports a notebook it cannot read, with the line, and bad arguments, with usage", async () => {
     const broken = join(dir, "broken.md");
     await import("node:fs/promises").then((fs) =>
