@@ -213,7 +213,7 @@ export async function loadCsv<S>(
         const share = Math.round((100 * counted.rejected) / (counted.rejected + counted.loaded));
         throw new LoadError(
           load.fileName,
-          `${counted.rejected} of ${counted.rejected + counted.loaded} rows (${share} %) do not fit ${describeLayout(layout)}; the first: ${firstBad?.reason.replace(/ \(.*\)$/, "") ?? "unreadable"}. Set the separator and quote in the import options; nothing was loaded`,
+          `${firstBad?.reason.replace(/ \(.*\)$/, "") ?? "unreadable row"}; ${counted.rejected} of ${counted.rejected + counted.loaded} rows (${share} %) do not fit ${describeLayout(layout)}: set the separator and quote in the import options; nothing was loaded`,
           { line: firstBad?.line },
         );
       }

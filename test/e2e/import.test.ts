@@ -68,8 +68,8 @@ describe("loading real exports in the app", () => {
     await upload(page, "plain.csv", "alpha,beta\ngamma,delta\nepsilon,zeta\n");
     const entry = dataset(page, "plain");
     await expect.poll(() => entry.getByTestId("row-count").textContent()).toMatch(/rows?$/);
-    await entry.locator("summary").first().click();
-    await entry.getByText("Import options").click();
+    await entry.locator("summary").click();
+    await entry.getByRole("button", { name: "Import options" }).click();
     await entry.getByLabel("Header row").selectOption("false");
     await entry.getByLabel("Type of beta").selectOption("VARCHAR");
     await screenshotPage(page, join(OUTPUT, "import-options.png"));

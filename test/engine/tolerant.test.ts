@@ -73,7 +73,7 @@ describe("registerFile(csv): bad rows are kept apart, never fatal by surprise, n
     const error = await engine.registerFile(await file("many.csv", rows(100, bad))).catch((e) => e);
     expect(error).toBeInstanceOf(LoadError);
     expect(error.message).toMatch(
-      /^many\.csv, line 2: 20 of 100 rows \(20 %\) do not fit ','-separated, .*; the first: expected 3 columns, found 2\. Set the separator and quote in the import options; nothing was loaded$/,
+      /^many\.csv, line 2: expected 3 columns, found 2; 20 of 100 rows \(20 %\) do not fit ','-separated, .*: set the separator and quote in the import options; nothing was loaded$/,
     );
     expect((await engine.describe("many")).rowCount).toBe(10);
   });
